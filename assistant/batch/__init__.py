@@ -1,0 +1,1 @@
+"""Batch jobs over a catalogue: generate, check, store, export."""

@@ -1,0 +1,43 @@
+"""The main job on embedded defaults: listings for the sample brand in en, de and zh, each
+checked, stored, exported (CSV, JSONL) and written to an HTML review report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from assistant.catalog import load_products
+from assistant.export import export_drafts, write_report
+from assistant.generation.models import Draft
+from assistant.services import Services
+
+DEFAULT_MARKETS = {"en": "US", "de": "DE", "zh-Hans": "CN", "zh": "CN", "fr": "FR", "ja": "JP",
+                   "es": "ES", "it": "IT", "ko": "KR", "pt-BR": "BR", "ar": "SA", "zh-Hant": "TW"}
+
+
+@dataclass
+class DemoResult:
+    drafts: list[Draft]
+    files: dict[str, Path]
+
+
+def run_demo(
+    services: Services, out_dir: Path, *, langs: list[str], limit: int | None = None,
+    progress: Callable[[Draft], None] | None = None,
+) -> DemoResult:
+    brand = services.brand()
+    products = load_products(services.knowledge_dir / brand.id / "products.jsonl")[:limit]
+    drafts: list[Draft] = []
+    for product in products:
+        for lang in langs:
+            draft = services.generator.generate(
+                "listing", product, brand, lang=lang, market=DEFAULT_MARKETS.get(lang, "US")
+            )
+            drafts.append(draft)
+            if progress:
+                progress(draft)
+    out_dir = Path(out_dir)
+    files = {fmt: export_drafts(drafts, fmt, out_dir) for fmt in ("csv", "jsonl")}
+    files["report"] = write_report(drafts, out_dir / "report.html", title=f"{brand.name}: demo review report")
+    return DemoResult(drafts=drafts, files=files)

@@ -1,0 +1,82 @@
+"""Channel and platform field specs (data in ``specs.yaml``), shared by generation and the checker."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from assistant.errors import ConfigError, InputError
+
+Count = Literal["chars", "cjk2", "bytes"]
+
+
+class FieldLimit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max: int | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    count: Count = "chars"
+    joined: str | None = None  # a list field whose items are measured joined by this separator
+    source: str | None = None
+
+
+class ChannelSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = ""
+    fields: dict[str, FieldLimit]
+    platforms: dict[str, dict[str, dict]] = {}
+
+    def limits(self, platform: str | None = None) -> dict[str, FieldLimit]:
+        """Field limits for a platform: channel defaults overridden by the platform's entries."""
+        if platform and platform not in self.platforms:
+            raise InputError(
+                f"unknown platform '{platform}' for this channel",
+                fix=f"use one of: {', '.join(self.platforms) or '(none)'}",
+            )
+        out = dict(self.fields)
+        for name, override in (self.platforms.get(platform or "", {}) or {}).items():
+            base = out.get(name, FieldLimit()).model_dump(exclude_unset=True)
+            out[name] = FieldLimit(**{**base, **override})
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def channel_specs() -> dict[str, ChannelSpec]:
+    path = "assistant/channels/specs.yaml"
+    raw = yaml.safe_load(resources.files("assistant.channels").joinpath("specs.yaml").read_text("utf-8"))
+    specs = {}
+    for name, body in raw.items():
+        try:
+            specs[name] = ChannelSpec.model_validate(body)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"])
+            raise ConfigError(f"{err['msg']}", where=f"{path}: {name}.{key}") from exc
+    return specs
+
+
+def channel_spec(channel: str) -> ChannelSpec:
+    specs = channel_specs()
+    if channel not in specs:
+        raise InputError(f"unknown channel '{channel}'", fix=f"use one of: {', '.join(specs)}")
+    return specs[channel]
+
+
+def is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def measure(text: str, count: Count = "chars") -> int:
+    """Length of ``text`` the way a platform counts it."""
+    if count == "bytes":
+        return len(text.encode("utf-8"))
+    if count == "cjk2":
+        return sum(2 if is_wide(ch) else 1 for ch in text)
+    return len(text)

@@ -1,0 +1,51 @@
+"""Command line: thin commands that parse, call a service and render. Errors become messages here.
+
+Exit codes: 0 ok, 1 error-severity findings (review), 2 bad input or settings, 3 provider failure.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from assistant.errors import AssistantError
+
+app = typer.Typer(
+    name="assistant",
+    help="Brand Content Assistant: draft, check and approve multilingual marketing copy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err_console = Console(stderr=True)
+
+
+_registered = False
+
+
+def _register() -> None:
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    from assistant.cli import config_cmd, demo_cmd, export_cmd, generate_cmd, review_cmd
+
+    app.add_typer(config_cmd.app, name="config")
+    app.add_typer(generate_cmd.app, name="generate")
+    app.command("review")(review_cmd.review)
+    app.command("export")(export_cmd.export)
+    app.command("demo")(demo_cmd.demo)
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register()
+    try:
+        app(args=argv, standalone_mode=True)
+    except AssistantError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted; everything finished before this point is saved")
+        sys.exit(130)

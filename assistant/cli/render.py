@@ -1,0 +1,44 @@
+"""Rendering of drafts and findings for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from assistant.compliance.models import CheckReport
+from assistant.generation.models import Draft
+
+console = Console(soft_wrap=True)
+
+
+def print_report(report: CheckReport, title: str = "Findings") -> None:
+    """One block per finding: severity, where, rule, the text, message, suggested fix, source."""
+    if not report.findings:
+        console.print(f"[green]No findings[/] (score {report.score}/100)")
+        return
+    c = report.counts()
+    console.print(f"[bold]{title}[/]: {c['error']} error, {c['warning']} warning, {c['info']} info "
+                  f"(score {report.score}/100)")
+    for f in report.findings:
+        colour = {"error": "red", "warning": "yellow", "info": "cyan"}[f.severity]
+        where = f"{f.field} " if f.field else ""
+        text = f' "{f.matched}"' if f.matched else ""
+        console.print(f"[{colour}]{f.severity:<7}[/] {where}[{f.start}:{f.end}] {f.rule_id}{text}", highlight=False)
+        console.print(f"        {f.message}", highlight=False)
+        if f.suggestion:
+            console.print(f"        fix: {f.suggestion}", highlight=False)
+        if f.source:
+            console.print(f"        source: {f.source}", highlight=False, style="dim")
+
+
+def drafts_summary(drafts: list[Draft]) -> Table:
+    table = Table(title="Drafts")
+    for col in ("id", "sku", "lang", "market", "status", "score", "errors", "warnings", "tokens in/out", "seconds", "title"):
+        table.add_column(col, overflow="fold")
+    for d in drafts:
+        c = d.report.counts()
+        table.add_row(str(d.id), d.request.product.sku, d.request.lang, d.request.market,
+                      d.status if d.status == "ok" else f"[red]{d.status}[/]", str(d.report.score),
+                      str(c["error"]), str(c["warning"]), f"{d.usage.prompt_tokens}/{d.usage.completion_tokens}",
+                      f"{d.usage.latency_ms / 1000:.1f}", str(d.fields.get("title", d.error or ""))[:70])
+    return table

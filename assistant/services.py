@@ -1,0 +1,63 @@
+"""The one wiring point: ``build_services(settings)`` builds every component from settings.
+
+The CLI, the web UI, the evals and the tests all go through it. Components are built lazily, so
+``assistant review`` never loads a model and nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from assistant.brand import BrandKit, load_brand_kit
+from assistant.compliance.checker import Checker
+from assistant.generation.prompts import PromptLibrary
+from assistant.generation.service import Generator
+from assistant.llm import LLMHandle, build_llm
+from assistant.settings import REPO_ROOT, Settings
+from assistant.storage import DraftStore, make_engine
+
+
+@dataclass
+class Services:
+    settings: Settings
+    llm_override: LLMHandle | None = field(default=None, repr=False)
+
+    @cached_property
+    def llm(self) -> LLMHandle:
+        return self.llm_override or build_llm(self.settings)
+
+    @cached_property
+    def engine(self):
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        return make_engine(self.settings.db_url)
+
+    @cached_property
+    def drafts(self) -> DraftStore:
+        return DraftStore(self.engine)
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        return PromptLibrary(REPO_ROOT / "prompts")
+
+    @cached_property
+    def checker(self) -> Checker:
+        return Checker()
+
+    @cached_property
+    def generator(self) -> Generator:
+        return Generator(self.llm, self.prompts, self.checker, self.drafts)
+
+    @property
+    def knowledge_dir(self) -> Path:
+        return REPO_ROOT / "knowledge"
+
+    def brand(self, brand_id: str | None = None) -> BrandKit:
+        brand_id = brand_id or self.settings.brand
+        return load_brand_kit(self.knowledge_dir / brand_id / "brand.yaml")
+
+
+def build_services(settings: Settings, *, llm: LLMHandle | None = None) -> Services:
+    """``llm`` lets tests inject a scripted model; everything else comes from settings."""
+    return Services(settings=settings, llm_override=llm)

@@ -1,0 +1,184 @@
+"""One ``Settings`` object: defaults < config file < ``ASSISTANT_*`` environment < explicit overrides.
+
+The config file is TOML: ``$ASSISTANT_CONFIG`` if set, else ``$ASSISTANT_HOME/config.toml`` when it
+exists. Unknown keys are rejected. Secrets (``OPENAI_API_KEY``) are read only from the environment:
+a config file that contains one is refused, and secrets are never logged, stored or exported.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from assistant.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SECRET_FIELDS = {"openai_api_key"}
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("ASSISTANT_HOME") or "./.assistant")
+
+
+def config_file_path() -> Path | None:
+    explicit = os.environ.get("ASSISTANT_CONFIG")
+    if explicit:
+        return Path(explicit)
+    candidate = default_home() / "config.toml"
+    return candidate if candidate.exists() else None
+
+
+class TomlFileSource(PydanticBaseSettingsSource):
+    """Reads the TOML config file; refuses secrets in it."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None):
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - not used, __call__ is
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if self.path is None:
+            return {}
+        if not self.path.exists():
+            raise ConfigError(
+                f"config file {self.path} does not exist",
+                fix="create it or unset ASSISTANT_CONFIG",
+            )
+        try:
+            data = tomllib.loads(self.path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"not valid TOML: {exc}", where=str(self.path)) from exc
+        for key in SECRET_FIELDS & set(data):
+            raise ConfigError(
+                f"'{key}' must not be stored in a config file",
+                where=str(self.path),
+                fix=f"remove it and set the environment variable {key.upper()} instead",
+            )
+        return data
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+        populate_by_name=True,
+    )
+
+    home: Path = Field(default_factory=default_home, description="data directory")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in the data directory"
+    )
+
+    # --- LLM ---------------------------------------------------------------------------------
+    provider: str = Field(
+        default="auto",
+        description="auto | openai | local | fake (auto = openai when OPENAI_API_KEY or "
+        "OPENAI_BASE_URL is set, otherwise local)",
+    )
+    model: str | None = Field(default=None, description="model name; default depends on provider")
+    temperature: float = Field(default=0.4, ge=0.0, le=2.0)
+    timeout_s: float = Field(default=120.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    max_output_tokens: int = Field(default=1024, ge=16)
+    seed: int | None = 42
+
+    openai_api_key: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"),
+        description="from the environment only",
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL", "openai_base_url")
+    )
+    openai_structured_method: Literal["json_schema", "function_calling", "json_mode"] = Field(
+        default="json_schema",
+        description="how structured output is requested from OpenAI-compatible servers",
+    )
+
+    local_model_path: Path | None = Field(
+        default=None, description="GGUF file; default: Gemma 3 270M assembled into the data dir"
+    )
+    local_n_ctx: int = Field(default=4096, ge=512)
+    local_threads: int | None = Field(default=None, ge=1)
+
+    # --- generation defaults -----------------------------------------------------------------
+    default_lang: str = "en"
+    default_market: str = "US"
+    brand: str = Field(default="bambuu", description="brand kit used when none is given")
+
+    # --- privacy -----------------------------------------------------------------------------
+    allow_customer_data_in_prompts: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls,
+        init_settings,
+        env_settings,
+        dotenv_settings,
+        file_secret_settings,
+    ):
+        return (init_settings, env_settings, TomlFileSource(settings_cls, config_file_path()))
+
+    # ---------------------------------------------------------------------------------------
+    @property
+    def resolved_provider(self) -> str:
+        if self.provider != "auto":
+            return self.provider
+        if self.openai_api_key is not None or self.openai_base_url:
+            return "openai"
+        return "local"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'assistant.db'}"
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings for display; secrets masked."""
+        data = self.model_dump(mode="json")
+        for key in SECRET_FIELDS:
+            value = getattr(self, key)
+            if value is not None:
+                raw = value.get_secret_value()
+                data[key] = ("****" + raw[-4:]) if len(raw) > 8 else "****"
+        data["provider (resolved)"] = self.resolved_provider
+        data["database_url (resolved)"] = _mask_url_password(self.db_url)
+        data["config_file"] = str(config_file_path()) if config_file_path() else None
+        return data
+
+
+def _mask_url_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - display only
+        return url
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning validation errors into one clear ``ConfigError``."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"]) or "(settings)"
+            msg = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
+            lines.append(f"{loc}: {msg}")
+        where = str(config_file_path()) if config_file_path() else "settings"
+        raise ConfigError(
+            "invalid settings: " + "; ".join(lines),
+            where=where,
+            fix="see `assistant config show` and the README for valid keys "
+            f"({', '.join(sorted(Settings.model_fields))})",
+        ) from exc

@@ -1,0 +1,80 @@
+"""Drafts table: every draft with its product, request, output, findings, provider/model, prompt
+name+version, tokens, cost and timing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Engine, Float, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from assistant.errors import NotFoundError
+from assistant.generation.models import Draft
+from assistant.storage.db import Base
+
+
+class DraftRow(Base):
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    brand: Mapped[str] = mapped_column(String(80), index=True)
+    sku: Mapped[str] = mapped_column(String(120), index=True)
+    lang: Mapped[str] = mapped_column(String(16), index=True)
+    market: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
+    provider: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_name: Mapped[str] = mapped_column(String(80))
+    prompt_version: Mapped[int] = mapped_column(Integer)
+    prompt_tokens: Mapped[int] = mapped_column(Integer)
+    completion_tokens: Mapped[int] = mapped_column(Integer)
+    cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    error_count: Mapped[int] = mapped_column(Integer)
+    raw_output: Mapped[str] = mapped_column(Text)
+    document: Mapped[dict] = mapped_column(JSON, doc="the full Draft as JSON")
+
+
+class DraftStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        Base.metadata.create_all(engine)
+
+    def save(self, draft: Draft) -> Draft:
+        with Session(self.engine) as session, session.begin():
+            row = DraftRow(
+                created_at=draft.created_at, kind=draft.request.kind, brand=draft.request.brand,
+                sku=draft.request.product.sku, lang=draft.request.lang, market=draft.request.market,
+                status=draft.status, provider=draft.provider, model=draft.model,
+                prompt_name=draft.prompt_name, prompt_version=draft.prompt_version,
+                prompt_tokens=draft.usage.prompt_tokens, completion_tokens=draft.usage.completion_tokens,
+                cost_usd=draft.usage.cost_usd, latency_ms=draft.usage.latency_ms,
+                score=draft.report.score, error_count=draft.report.counts()["error"],
+                raw_output=draft.raw_output, document={},
+            )
+            session.add(row)
+            session.flush()
+            saved = draft.model_copy(update={"id": row.id})
+            row.document = saved.model_dump(mode="json")
+        return saved
+
+    def get(self, draft_id: int) -> Draft:
+        with Session(self.engine) as session:
+            row = session.get(DraftRow, draft_id)
+            if row is None:
+                raise NotFoundError(f"no draft with id {draft_id}", fix="list drafts with `assistant export`")
+            return Draft.model_validate(row.document)
+
+    def list(self, *, kind: str | None = None, brand: str | None = None, ids: list[int] | None = None) -> list[Draft]:
+        query = select(DraftRow).order_by(DraftRow.id)
+        if kind:
+            query = query.where(DraftRow.kind == kind)
+        if brand:
+            query = query.where(DraftRow.brand == brand)
+        if ids is not None:
+            query = query.where(DraftRow.id.in_(ids))
+        with Session(self.engine) as session:
+            return [Draft.model_validate(row.document) for row in session.scalars(query)]

@@ -1,0 +1,63 @@
+import json
+
+import pytest
+
+from assistant.cli import main
+
+
+def run(capsys, *argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    out = capsys.readouterr()
+    return exit_info.value.code or 0, out.out, out.err
+
+
+def test_review_exit_codes(capsys):
+    code, out, _ = run(capsys, "review", "--text", "Title: A sturdy bamboo board for every kitchen")
+    assert code == 0
+    code, out, _ = run(capsys, "review", "--text", "Title: The best bamboo board", "--lang", "en")
+    assert code == 1 and "en.superlative.absolute" in out and "source:" in out and "fix:" in out
+    code, out, _ = run(capsys, "review", "--text", "第一步：清洗", "--lang", "zh")
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["review"], "exactly one of --text or --file"),
+        (["review", "--text", "x", "--lang", "klingon"], "unknown language code 'klingon'"),
+        (["review", "--file", "/nonexistent.txt"], "file not found"),
+        (["generate", "listing", "--product", "/nonexistent.jsonl"], "product file not found"),
+        (["generate", "listing", "--product", "PRODUCT", "--lang", "xx"], "--lang: unknown language code"),
+        (["export", "--format", "pdf"], "unknown export format 'pdf'"),
+        (["export"], "no drafts stored yet"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message(capsys, product_file, argv, message):
+    argv = [str(product_file) if a == "PRODUCT" else a for a in argv]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_generate_with_fake_provider_and_export(capsys, monkeypatch, product_file, good_listing, tmp_path):
+    from assistant.llm import registry
+    from assistant.llm.base import LLMHandle
+    from assistant.llm.fake import ScriptedChatModel
+
+    monkeypatch.setitem(registry.PROVIDERS, "fake", lambda s: LLMHandle(ScriptedChatModel(default_reply=good_listing), "fake", "scripted"))
+    monkeypatch.setenv("ASSISTANT_PROVIDER", "fake")
+    code, out, err = run(capsys, "generate", "listing", "--product", str(product_file), "--lang", "en")
+    assert code == 0, err
+    assert good_listing["title"][:30] in out
+    code, out, _ = run(capsys, "export", "--format", "jsonl", "--out", str(tmp_path))
+    assert code == 0
+    assert json.loads((tmp_path / "drafts.jsonl").read_text().splitlines()[0])["fields"]["title"] == good_listing["title"]
+
+
+def test_config_show_masks_secret(capsys, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-verysecretkey-abcd")
+    code, out, _ = run(capsys, "config", "show", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["openai_api_key"] == "****abcd" and data["provider (resolved)"] == "openai"

@@ -1,0 +1,85 @@
+import pytest
+
+from assistant.catalog import load_products
+from assistant.errors import ConfigError, ProviderError
+from assistant.generation.prompts import PromptLibrary
+from assistant.llm.tokens import OFFLINE_ENCODING
+from tests.conftest import SAMPLE_PRODUCTS
+
+
+@pytest.fixture
+def product():
+    return load_products(SAMPLE_PRODUCTS)[0]
+
+
+def test_listing_chain_end_to_end_with_scripted_model(services, scripted, product, good_listing):
+    scripted.queue(good_listing)
+    draft = services.generator.generate("listing", product, services.brand(), lang="en", market="US")
+    assert draft.id is not None and draft.status == "ok"
+    assert draft.fields["title"] == good_listing["title"]
+    assert (draft.prompt_name, draft.prompt_version) == ("listing", 1)
+    # product facts, brand basics and language went into the prompt
+    sent = "\n".join(m.content for m in scripted.received[0])
+    assert "45 x 30 x 2 cm" in sent and "Bambuu Home" in sent and "English" in sent
+    assert "meta_title: max 60 characters" in sent
+    # the JSON schema given to the model carries the limits
+    schema = scripted.call_kwargs[0]["json_schema"]
+    assert schema["properties"]["meta_title"]["maxLength"] == 60
+    assert schema["properties"]["bullets"]["maxItems"] == 5
+    # tokens counted offline (the scripted model reports none), cost known
+    assert draft.usage.source == "counted" and draft.usage.encoding == OFFLINE_ENCODING
+    assert draft.usage.prompt_tokens > 100 and draft.usage.completion_tokens > 20
+    assert draft.usage.cost_usd == 0.0
+
+
+def test_findings_are_stored_with_the_draft(services, scripted, product, good_listing):
+    scripted.queue({**good_listing, "title": "The best board ever", "meta_title": "m" * 70 + " x"})
+    draft = services.generator.generate("listing", product, services.brand(), lang="en", market="US")
+    stored = services.drafts.get(draft.id)
+    rules = {f.rule_id for f in stored.report.findings}
+    assert {"en.superlative.absolute", "limit.meta_title"} <= rules
+    assert stored.report.has_errors
+
+
+def test_unparseable_reply_is_stored_as_failed_with_raw_text(services, scripted, product):
+    scripted.queue('{"title": "only a title"}')
+    draft = services.generator.generate("listing", product, services.brand(), lang="zh", market="CN")
+    assert draft.status == "failed" and "schema" in draft.error
+    assert services.drafts.get(draft.id).raw_output == '{"title": "only a title"}'
+
+
+def test_provider_failure_is_our_error(services, scripted, product):
+    scripted.queue(RuntimeError("connection refused"))
+    with pytest.raises(ProviderError, match="connection refused"):
+        services.generator.generate("listing", product, services.brand(), lang="en", market="US")
+    assert services.drafts.list() == []
+
+
+def test_storage_round_trip(services, scripted, product, good_listing):
+    scripted.queue(good_listing, good_listing)
+    a = services.generator.generate("listing", product, services.brand(), lang="en", market="US")
+    b = services.generator.generate("listing", product, services.brand(), lang="de", market="DE")
+    assert services.drafts.get(a.id) == a
+    assert [d.id for d in services.drafts.list()] == [a.id, b.id]
+    assert services.drafts.get(b.id).request.lang == "de"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("name: p\nversion: 1\nvariables: [a]\nsystem: 'S {a}'\nuser: 'U {b}'\n", "undeclared placeholders ['b']"),
+        ("name: p\nversion: 1\nvariables: [a, c]\nsystem: 'S {a}'\nuser: 'U'\n", "declared but unused variables ['c']"),
+        ("name: p\nversion: 0\nvariables: []\nsystem: 'S'\nuser: 'U'\n", "version"),
+        ("name: q\nversion: 1\nvariables: []\nsystem: 'S'\nuser: 'U'\n", "declares name 'q'"),
+    ],
+)
+def test_prompt_loader_refuses_mismatched_templates(tmp_path, body, expected):
+    (tmp_path / "p.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        PromptLibrary(tmp_path).get("p")
+    assert expected in str(err.value) and "p.yaml" in str(err.value)
+
+
+def test_shipped_prompts_load(services):
+    for name in services.prompts.names():
+        assert services.prompts.get(name).version >= 1

@@ -1,0 +1,70 @@
+import pytest
+from langchain_core.messages import HumanMessage
+from pydantic import BaseModel
+
+from assistant.errors import ConfigError, ProviderError
+from assistant.llm import PROVIDERS, build_llm
+from assistant.llm.fake import ScriptedChatModel
+from assistant.llm.tokens import OFFLINE_ENCODING, TokenCounter, estimate_cost
+from assistant.settings import load_settings
+
+
+class Pair(BaseModel):
+    a: int
+    b: str
+
+
+def test_unknown_provider_lists_valid_ones():
+    with pytest.raises(ConfigError) as err:
+        build_llm(load_settings(provider="gpt-magic"))
+    message = str(err.value)
+    assert "gpt-magic" in message
+    for name in PROVIDERS:
+        assert name in message
+
+
+def test_registry_builds_fake_and_openai_without_network(monkeypatch):
+    assert build_llm(load_settings(provider="fake")).provider == "fake"
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    handle = build_llm(load_settings(model="qwen2.5-7b-instruct"))
+    assert handle.provider == "openai" and handle.model_name == "qwen2.5-7b-instruct"
+    assert str(handle.chat.openai_api_base).startswith("http://127.0.0.1:9")
+
+
+def test_scripted_model_replays_queue_and_records_messages():
+    model = ScriptedChatModel().queue("first", {"a": 1, "b": "x"})
+    assert model.invoke("hello").content == "first"
+    structured = model.with_structured_output(Pair)
+    assert structured.invoke([HumanMessage("give me a pair")]) == Pair(a=1, b="x")
+    assert [m[-1].content for m in model.received] == ["hello", "give me a pair"]
+    assert "json_schema" in model.call_kwargs[1]
+    with pytest.raises(ProviderError, match="no reply queued"):
+        model.invoke("again")
+
+
+def test_structured_output_keeps_raw_text_on_bad_json():
+    model = ScriptedChatModel().queue("this is not json {")
+    out = model.with_structured_output(Pair, include_raw=True).invoke("x")
+    assert out["parsed"] is None
+    assert out["parsing_error"] is not None
+    assert out["raw"].content == "this is not json {"
+
+
+def test_structured_output_tolerates_fences_and_raw_newlines():
+    model = ScriptedChatModel().queue('```json\n{"a": 2, "b": "line one\nline two"}\n```')
+    assert model.with_structured_output(Pair).invoke("x") == Pair(a=2, b="line one\nline two")
+
+
+def test_token_counting_works_offline_and_reports_encoding():
+    counter = TokenCounter("gpt-4o-mini")  # its o200k encoding cannot be downloaded here
+    assert counter.encoding in {"o200k_base", OFFLINE_ENCODING}
+    assert counter.count("hello world") == 2
+    assert counter.count("竹制砧板") > 0
+    assert TokenCounter("some-unknown-model").encoding == OFFLINE_ENCODING
+
+
+def test_cost_estimate_from_price_table():
+    assert estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
+    assert estimate_cost("gpt-4o-mini-2024-07-18", 1_000_000, 0) == pytest.approx(0.15)
+    assert estimate_cost("mystery-model", 10, 10) is None
+    assert estimate_cost("anything", 10, 10, provider="local") == 0.0

@@ -1,0 +1,29 @@
+"""The real embedded model (llama.cpp + Gemma 3 270M). Slow-ish: one generation per test."""
+
+import pytest
+
+from assistant.catalog import load_products
+from assistant.generation.schemas import ProductListing
+from assistant.services import build_services
+from assistant.settings import load_settings
+from tests.conftest import SAMPLE_PRODUCTS
+
+pytestmark = pytest.mark.local_model
+
+
+@pytest.fixture(scope="module")
+def local_services(tmp_path_factory):
+    pytest.importorskip("llama_cpp", reason="install the 'local' extra (make test does)")
+    home = tmp_path_factory.mktemp("local-home")
+    return build_services(load_settings(provider="local", home=home, max_output_tokens=700))
+
+
+def test_local_model_writes_a_schema_valid_listing(local_services):
+    product = load_products(SAMPLE_PRODUCTS)[1]
+    draft = local_services.generator.generate("listing", product, local_services.brand(), lang="en", market="US")
+    assert draft.status == "ok", draft.error
+    listing = ProductListing.model_validate(draft.fields)
+    assert 3 <= len(listing.bullets) <= 5
+    assert draft.provider == "local" and draft.model.startswith("gemma-3-270m")
+    assert draft.usage.source == "provider" and draft.usage.prompt_tokens > 100
+    assert local_services.drafts.get(draft.id).fields == draft.fields
