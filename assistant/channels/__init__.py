@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from importlib import resources
 from typing import Literal
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from assistant.errors import ConfigError, InputError
 
-Count = Literal["chars", "cjk2", "bytes"]
+Count = Literal["chars", "cjk2", "bytes", "x"]
 
 
 class FieldLimit(BaseModel):
@@ -23,6 +24,7 @@ class FieldLimit(BaseModel):
     max_items: int | None = None
     count: Count = "chars"
     joined: str | None = None  # a list field whose items are measured joined by this separator
+    soft: bool = False  # a recommendation (truncation), not a hard platform limit: a warning
     source: str | None = None
 
 
@@ -73,8 +75,15 @@ def is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+URL = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
+X_URL_LENGTH = 23
+
+
 def measure(text: str, count: Count = "chars") -> int:
     """Length of ``text`` the way a platform counts it."""
+    if count == "x":  # X/Twitter: every URL counts 23, a CJK/full-width character 2
+        urls = URL.findall(text)
+        return measure(URL.sub("", text), "cjk2") + X_URL_LENGTH * len(urls)
     if count == "bytes":
         return len(text.encode("utf-8"))
     if count == "cjk2":

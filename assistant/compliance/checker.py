@@ -117,7 +117,7 @@ def check_limits(segments: list[Segment], limits: dict[str, FieldLimit], fields)
 def _limit_finding(seg: Segment, limit: FieldLimit, length: int, what: str, end: int | None = None,
                    label: str | None = None) -> Finding:
     return Finding(
-        category="length_limit", rule_id=f"limit.{seg.field}", severity="error",
+        category="length_limit", rule_id=f"limit.{seg.field}", severity="warning" if limit.soft else "error",
         start=seg.offset, end=end if end is not None else seg.offset + len(seg.text),
         field=label or seg.label, message=f"{what}; the limit is {limit.max}",
         suggestion=f"Shorten to at most {limit.max} {limit.count}", source=limit.source,

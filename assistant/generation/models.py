@@ -49,3 +49,6 @@ class Draft(BaseModel):
     prompt_name: str
     prompt_version: int
     usage: Usage = Field(default_factory=Usage)
+    guideline_ids: list[str] = Field(default_factory=list, description="retrieved chunks the prompt used")
+    round: int = Field(default=0, description="0 = first draft; n = n-th revision by the reviser chain")
+    revision_of: int | None = Field(default=None, description="draft id this one revises")

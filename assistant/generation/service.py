@@ -13,13 +13,16 @@ from assistant.generation.prompts import PromptLibrary
 from assistant.generation.schemas import SCHEMAS, limits_text, with_limits
 from assistant.llm import LLMHandle
 from assistant.locales import resolve_language, resolve_market
+from assistant.retrieval import NullRetriever, Retriever, passages_block
 from assistant.storage import DraftStore
 
-NO_GUIDELINES = "(none retrieved)"
+GUIDELINES_K = 4
 
 
 class Generator:
-    def __init__(self, llm: LLMHandle, prompts: PromptLibrary, checker: Checker, store: DraftStore):
+    def __init__(self, llm: LLMHandle, prompts: PromptLibrary, checker: Checker, store: DraftStore,
+                 retriever: Retriever | None = None):
+        self.retriever = retriever or NullRetriever()
         self.llm = llm
         self.prompts = prompts
         self.checker = checker
@@ -27,7 +30,7 @@ class Generator:
 
     def generate(
         self, kind: str, product: Product, brand: BrandKit, *, lang: str, market: str,
-        platform: str | None = None, guidelines: str = NO_GUIDELINES,
+        platform: str | None = None,
     ) -> Draft:
         """Generate, check and store one draft. A model reply that does not fit the schema is
         stored as a failed draft with its raw text, never lost, and returned."""
@@ -38,13 +41,15 @@ class Generator:
         limits = channel_spec(kind).limits(platform)
         schema = with_limits(SCHEMAS[kind], limits)
         prompt = self.prompts.get(kind)
+        query = " ".join(filter(None, [product.name, product.category, kind]))
+        passages = self.retriever.retrieve(brand.id, query, lang=language.code, k=GUIDELINES_K)
         variables = {
             "language": f"{language.name} ({language.native})",
             "market": market,
             "brand": brand.prompt_block(),
             "product": "\n".join(product.fact_lines()),
             "limits": limits_text(limits),
-            "guidelines": guidelines,
+            "guidelines": passages_block(passages),
         }
         request = DraftRequest(kind=kind, brand=brand.id, product=product, lang=language.code,
                                market=market, platform=platform)
@@ -52,7 +57,7 @@ class Generator:
         draft = Draft(
             request=request, provider=self.llm.provider, model=self.llm.model_name,
             prompt_name=prompt.name, prompt_version=prompt.version, usage=out.usage,
-            raw_output=out.result.raw_text,
+            raw_output=out.result.raw_text, guideline_ids=[p.id for p in passages],
         )
         if out.result.parsed is None:
             draft.status = "failed"
