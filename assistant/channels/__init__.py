@@ -22,6 +22,7 @@ class FieldLimit(BaseModel):
     max: int | None = None
     min_items: int | None = None
     max_items: int | None = None
+    recommended_items: int | None = None  # house practice (generation keeps at most this many)
     count: Count = "chars"
     joined: str | None = None  # a list field whose items are measured joined by this separator
     soft: bool = False  # a recommendation (truncation), not a hard platform limit: a warning
