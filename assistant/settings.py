@@ -118,6 +118,18 @@ class Settings(BaseSettings):
     # --- privacy -----------------------------------------------------------------------------
     allow_customer_data_in_prompts: bool = False
 
+    # --- brand knowledge (guideline retrieval) -------------------------------------------------
+    embedder: str = Field(default="hash", description="hash (offline, default) | minilm | openai")
+    embedding_model: str | None = Field(default=None, description="openai embedder model name")
+    embedding_dim: int = Field(default=1024, ge=64, le=8192, description="size of the hash embedding")
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server, e.g. http://127.0.0.1:8000; default: embedded store in <home>/chroma"
+    )
+    chroma_collection: str = Field(default="brand_knowledge", pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{2,62}$")
+    chunk_tokens: int = Field(default=300, ge=50, le=4000, description="guideline chunk size in tokens")
+    chunk_overlap: int = Field(default=30, ge=0, le=1000)
+    retrieval_k: int = Field(default=4, ge=1, le=50, description="passages per search")
+
     @classmethod
     def settings_customise_sources(
         cls,
