@@ -8,7 +8,9 @@ from rich.table import Table
 from assistant.compliance.models import CheckReport
 from assistant.generation.models import Draft
 
-console = Console(soft_wrap=True)
+_probe = Console()
+# Piped output (CI logs, `make demo`) would otherwise wrap tables at 80 columns.
+console = Console(soft_wrap=True, width=None if _probe.is_terminal else 160)
 
 
 def print_report(report: CheckReport, title: str = "Findings") -> None:
