@@ -3,7 +3,7 @@
 comma := ,
 PYTHON ?= python3
 VENV ?= .venv
-EXTRAS ?= local,test
+EXTRAS ?= local,test,knowledge
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 

@@ -15,6 +15,8 @@ from assistant.compliance.checker import Checker
 from assistant.generation.prompts import PromptLibrary
 from assistant.generation.service import Generator
 from assistant.llm import LLMHandle, build_llm
+from assistant.retrieval import Retriever
+from assistant.retrieval.knowledge import KnowledgeBase, glossary_expander
 from assistant.settings import REPO_ROOT, Settings
 from assistant.storage import DraftStore, make_engine
 
@@ -46,8 +48,17 @@ class Services:
         return Checker()
 
     @cached_property
+    def knowledge(self) -> KnowledgeBase:
+        """Brand guidelines: ingest, list, search, remove, reindex (Chroma opens on first use)."""
+        return KnowledgeBase(self.settings, self.knowledge_dir, expand=glossary_expander(self.brand))
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return self.knowledge
+
+    @cached_property
     def generator(self) -> Generator:
-        return Generator(self.llm, self.prompts, self.checker, self.drafts)
+        return Generator(self.llm, self.prompts, self.checker, self.drafts, retriever=self.retriever)
 
     @property
     def knowledge_dir(self) -> Path:

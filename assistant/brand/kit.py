@@ -7,7 +7,10 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assistant.brand.glossary import Glossary, expansions, find_glossary, read_deepl_csv, read_tbx
 from assistant.errors import InputError
+
+GLOSSARY_DIR = "glossary"
 
 
 class _Strict(BaseModel):
@@ -49,9 +52,22 @@ class BrandKit(_Strict):
     markets: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
     emoji_policy: str = Field(default="sparingly", pattern=r"^(none|sparingly|free)$")
+    glossary: list[Glossary] = Field(
+        default_factory=list,
+        description="preferred translations per language pair; files in glossary/ (DeepL CSV, TBX) are added",
+    )
 
-    def prompt_block(self) -> str:
-        """The brand essentials that go into every generation prompt."""
+    def glossary_for(self, source_lang: str, target_lang: str) -> Glossary | None:
+        return find_glossary(self.glossary, source_lang, target_lang)
+
+    def expand_query(self, query: str) -> str:
+        """``query`` plus the other-language glossary terms it mentions (for cross-language search)."""
+        extra = expansions(self.glossary, query)
+        return f"{query} {' '.join(extra)}" if extra else query
+
+    def prompt_block(self, lang: str | None = None) -> str:
+        """The brand essentials that go into every generation prompt; with ``lang``, also the banned
+        terms and glossary for that language."""
         lines = [f"Brand: {self.name}"]
         if self.positioning:
             lines.append(f"Positioning: {self.positioning}")
@@ -63,6 +79,14 @@ class BrandKit(_Strict):
         lines += [f"Don't: {d}" for d in self.voice.dont]
         if self.do_not_translate:
             lines.append("Never translate these names: " + ", ".join(self.do_not_translate))
+        if lang:
+            base = lang.split("-")[0].lower()
+            for b in self.banned_terms:
+                if b.lang.split("-")[0].lower() == base:
+                    lines.append(f"Never write '{b.term}'" + (f"; write '{b.replacement}'" if b.replacement else ""))
+            for g in self.glossary:
+                if g.target_lang.split("-")[0] == base:
+                    lines += [f"Translate '{e.source}' as '{e.target}'" for e in g.entries]
         return "\n".join(lines)
 
 
@@ -82,13 +106,42 @@ def load_brand_kit(path: str | Path) -> BrandKit:
         raise InputError("a brand kit must be a YAML mapping", where=str(path))
     data.setdefault("id", path.parent.name)
     try:
-        return BrandKit.model_validate(data)
+        kit = BrandKit.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         line = _line_of(node, err["loc"])
         field = ".".join(str(p) for p in err["loc"])
         msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
         raise InputError(f"field '{field}': {msg}", where=f"{path}:{line}" if line else str(path)) from exc
+    kit.glossary = merge_glossaries(kit.glossary + _glossary_files(path.parent / GLOSSARY_DIR))
+    return kit
+
+
+def _glossary_files(folder: Path) -> list[Glossary]:
+    """``glossary/*.csv`` (DeepL CSV, pair from columns or a name like en-zh.csv) and ``*.tbx``."""
+    out: list[Glossary] = []
+    if folder.is_dir():
+        for file in sorted(folder.iterdir()):
+            if file.suffix.lower() == ".csv":
+                out.append(read_deepl_csv(file))
+            elif file.suffix.lower() == ".tbx":
+                out.extend(read_tbx(file))
+    return out
+
+
+def merge_glossaries(glossaries: list[Glossary]) -> list[Glossary]:
+    """One glossary per pair; for a source term defined twice, the first definition wins."""
+    merged: dict[str, Glossary] = {}
+    for g in glossaries:
+        into = merged.setdefault(g.pair, Glossary(source_lang=g.source_lang, target_lang=g.target_lang))
+        known = {e.source for e in into.entries}
+        into.entries += [e for e in g.entries if e.source not in known]
+    return list(merged.values())
+
+
+def list_brands(knowledge_dir: Path) -> list[str]:
+    """Brand ids: folders under ``knowledge_dir`` that hold a ``brand.yaml``."""
+    return sorted(p.parent.name for p in Path(knowledge_dir).glob("*/brand.yaml"))
 
 
 def _line_of(node, loc) -> int | None:
