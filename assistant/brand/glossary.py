@@ -195,3 +195,52 @@ def read_tbx(path: Path, source_lang: str | None = None) -> list[Glossary]:
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+# --- files in a brand folder ----------------------------------------------------------------------
+def import_glossary(file: Path, glossary_dir: Path, pair: str | None = None) -> list[Path]:
+    """Validate a DeepL CSV or TBX file and store it as ``<glossary_dir>/<src>-<tgt>.csv``."""
+    file = Path(file)
+    src, tgt = _split_pair(pair) if pair else (None, None)
+    if file.suffix.lower() == ".tbx":
+        glossaries = [g for g in read_tbx(file, src) if tgt is None or _base(g.target_lang) == _base(tgt)]
+    elif file.suffix.lower() in {".csv", ".tsv"}:
+        glossaries = [read_deepl_csv(file, src, tgt)]
+    else:
+        raise InputError(f"unsupported glossary format '{file.suffix}'", where=str(file), fix="use .csv (DeepL) or .tbx")
+    if not glossaries or not any(g.entries for g in glossaries):
+        raise InputError("the file has no glossary entries" + (f" for {pair}" if pair else ""), where=str(file))
+    glossary_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for g in glossaries:
+        out = glossary_dir / f"{g.pair}.csv"
+        write_deepl_csv(g, out)
+        written.append(out)
+    return written
+
+
+def export_glossary(glossaries: list[Glossary], fmt: str, pair: str | None = None) -> str:
+    """One pair as DeepL CSV, or the chosen pair(s) as TBX (all pairs from one source language)."""
+    chosen = glossaries
+    if pair:
+        src, tgt = _split_pair(pair)
+        found = find_glossary(glossaries, src, tgt)
+        chosen = [found] if found else []
+    if not chosen:
+        have = ", ".join(g.pair for g in glossaries) or "none"
+        raise InputError(f"no glossary for {pair or 'this brand'}", where="--pair", fix=f"pairs in the brand kit: {have}")
+    if fmt == "tbx":
+        return write_tbx([g for g in chosen if g.source_lang == chosen[0].source_lang])
+    if fmt == "csv":
+        if len(chosen) > 1:
+            raise InputError("DeepL CSV holds one language pair", where="--pair",
+                             fix=f"choose one of: {', '.join(g.pair for g in chosen)}")
+        return write_deepl_csv(chosen[0])
+    raise InputError(f"unknown glossary format '{fmt}'", where="--format", fix="use csv or tbx")
+
+
+def _split_pair(pair: str) -> tuple[str, str]:
+    parts = re.split(r"[:>]|(?<=[a-z])-(?=[a-z]{2,3}(?:-|$))", pair.strip(), maxsplit=1)
+    if len(parts) != 2 or not all(re.fullmatch(_LANG, p) for p in parts):
+        raise InputError(f"not a language pair: '{pair}'", where="--pair", fix="write it like en-zh or en:zh-Hans")
+    return parts[0].lower(), parts[1].lower()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 _SEPARATORS = ["\n\n", "\n", "。", "！", "？", ". ", "! ", "? ", "；", "; ", "，", ", ", " ", ""]
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")  # the header splitter joins lines with "  \n"
 _LANG_TAG = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?$")
 
 
@@ -73,7 +74,7 @@ class Chunker:
         for doc in self._headers.split_text(text):
             section = " > ".join(doc.metadata[key] for _, key in _HEADERS if doc.metadata.get(key))
             for piece in self._splitter.split_text(doc.page_content):
-                piece = piece.strip()
+                piece = _TRAILING_SPACE.sub("\n", piece).strip()
                 if piece:
                     chunks.append(Chunk(text=piece, section=section, position=len(chunks)))
         return chunks

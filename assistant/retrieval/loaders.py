@@ -115,7 +115,8 @@ def _docx(path: Path, data: bytes) -> str:
         if not text:
             continue
         style = (para.style.name if para.style is not None else "") or ""
-        level = 1 if style == "Title" else int(style[8:]) if style.startswith("Heading ") and style[8:].isdigit() else 0
+        # Title is the document heading; "Heading N" sits one level below it
+        level = 1 if style == "Title" else int(style[8:]) + 1 if style.startswith("Heading ") and style[8:].isdigit() else 0
         if level:
             lines.append(f"\n{'#' * min(level, 6)} {text}\n")
         else:
