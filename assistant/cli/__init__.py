@@ -37,6 +37,9 @@ def _register() -> None:
     app.command("review")(review_cmd.review)
     app.command("export")(export_cmd.export)
     app.command("demo")(demo_cmd.demo)
+    from assistant.cli import kb_cmd
+
+    app.add_typer(kb_cmd.app, name="kb")
 
 
 def main(argv: list[str] | None = None) -> None:
