@@ -40,6 +40,9 @@ def _register() -> None:
     from assistant.cli import kb_cmd
 
     app.add_typer(kb_cmd.app, name="kb")
+    from assistant.cli import eval_cmd
+
+    app.add_typer(eval_cmd.app, name="eval")
 
 
 def main(argv: list[str] | None = None) -> None:
