@@ -58,7 +58,9 @@ class Services:
 
     @cached_property
     def generator(self) -> Generator:
-        return Generator(self.llm, self.prompts, self.checker, self.drafts, retriever=self.retriever)
+        return Generator(self.llm, self.prompts, self.checker, self.drafts, retriever=self.retriever,
+                         revise_rounds=self.settings.revise_rounds,
+                         allow_customer_data=self.settings.allow_customer_data_in_prompts)
 
     @property
     def knowledge_dir(self) -> Path:

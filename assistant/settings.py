@@ -114,6 +114,7 @@ class Settings(BaseSettings):
     default_lang: str = "en"
     default_market: str = "US"
     brand: str = Field(default="bambuu", description="brand kit used when none is given")
+    revise_rounds: int = Field(default=2, ge=0, le=5, description="reviser rounds while a draft has error findings")
 
     # --- privacy -----------------------------------------------------------------------------
     allow_customer_data_in_prompts: bool = False

@@ -17,7 +17,7 @@ def test_listing_chain_end_to_end_with_scripted_model(services, scripted, produc
     draft = services.generator.generate("listing", product, services.brand(), lang="en", market="US")
     assert draft.id is not None and draft.status == "ok"
     assert draft.fields["title"] == good_listing["title"]
-    assert (draft.prompt_name, draft.prompt_version) == ("listing", 1)
+    assert (draft.prompt_name, draft.prompt_version) == ("listing", 2)
     # product facts, brand basics and language went into the prompt
     sent = "\n".join(m.content for m in scripted.received[0])
     assert "45 x 30 x 2 cm" in sent and "Bambuu Home" in sent and "English" in sent
@@ -32,13 +32,17 @@ def test_listing_chain_end_to_end_with_scripted_model(services, scripted, produc
     assert draft.usage.cost_usd == 0.0
 
 
-def test_findings_are_stored_with_the_draft(services, scripted, product, good_listing):
-    scripted.queue({**good_listing, "title": "The best board ever", "meta_title": "m" * 70 + " x"})
-    draft = services.generator.generate("listing", product, services.brand(), lang="en", market="US")
+def test_findings_and_fixes_are_stored_with_the_draft(services, scripted, product, good_listing):
+    scripted.queue({**good_listing, "title": "Lorem ipsum board TODO", "meta_title": "Bamboo board " * 6},
+                   {"t1": "Bamboo board, juice groove"})  # the over-long meta title goes back once
+    draft = services.generator.generate("listing", product, services.brand(), lang="en", market="US",
+                                        revise_rounds=0)
     stored = services.drafts.get(draft.id)
-    rules = {f.rule_id for f in stored.report.findings}
-    assert {"en.superlative.absolute", "limit.meta_title"} <= rules
-    assert stored.report.has_errors
+    assert stored.report == draft.report
+    assert any(f.field == "title" and f.category == "quality" for f in stored.report.findings)
+    assert stored.fields["meta_title"] == "Bamboo board, juice groove"
+    assert stored.fixes == ["meta_title: shortened by the model from 78 to 26 chars (limit 60)"]
+    assert "at most 60 characters (now 78)" in scripted.received[1][-1].content
 
 
 def test_unparseable_reply_is_stored_as_failed_with_raw_text(services, scripted, product):
@@ -58,7 +62,7 @@ def test_provider_failure_is_our_error(services, scripted, product):
 def test_storage_round_trip(services, scripted, product, good_listing):
     scripted.queue(good_listing, good_listing)
     a = services.generator.generate("listing", product, services.brand(), lang="en", market="US")
-    b = services.generator.generate("listing", product, services.brand(), lang="de", market="DE")
+    b = services.generator.generate("listing", product, services.brand(), lang="de", market="DE", revise_rounds=0)
     assert services.drafts.get(a.id) == a
     assert [d.id for d in services.drafts.list()] == [a.id, b.id]
     assert services.drafts.get(b.id).request.lang == "de"

@@ -20,6 +20,11 @@ class DraftRequest(BaseModel):
     lang: str
     market: str
     platform: str | None = None
+    segment: str | None = Field(default=None, description="e-mail audience segment")
+    angle: str | None = Field(default=None, description="A/B variant angle: benefit, feature, social_proof, offer")
+    context: str | None = Field(default=None, description="the review, comment or situation answered")
+    mode: Literal["native", "translate"] = "native"
+    source_draft_id: int | None = Field(default=None, description="translate mode: the approved source draft")
 
 
 class Usage(BaseModel):
@@ -52,3 +57,6 @@ class Draft(BaseModel):
     guideline_ids: list[str] = Field(default_factory=list, description="retrieved chunks the prompt used")
     round: int = Field(default=0, description="0 = first draft; n = n-th revision by the reviser chain")
     revision_of: int | None = Field(default=None, description="draft id this one revises")
+    rendered: dict[str, Any] = Field(default_factory=dict, description="parts built by code from the fields, "
+                                     "e.g. an e-mail's body_html, body_text, footer and suggested send time")
+    fixes: list[str] = Field(default_factory=list, description="what post-processing changed (limits, emoji, hashtags)")

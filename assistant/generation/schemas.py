@@ -5,7 +5,7 @@ validation stays lenient on length so an over-long field becomes a checker findi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +24,105 @@ class ProductListing(BaseModel):
     search_keywords: list[str] = Field(min_length=1, max_length=20, description="search keywords")
 
 
-SCHEMAS: dict[str, type[BaseModel]] = {"listing": ProductListing}
+class _Output(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProductPage(_Output):
+    title: str = Field(description="product name as the page heading")
+    tagline: str = Field(description="one-line promise under the title")
+    description: str = Field(description="2-4 short paragraphs")
+    highlights: list[str] = Field(min_length=1, description="3-6 short benefit highlights")
+    meta_title: str = Field(description="SEO page title")
+    meta_description: str = Field(description="SEO meta description")
+    url_handle: str = Field(description="URL handle: lowercase words joined by hyphens")
+
+
+class SearchAd(_Output):
+    headlines: list[str] = Field(min_length=1, description="3-15 distinct headlines")
+    descriptions: list[str] = Field(min_length=1, description="2-4 descriptions")
+    paths: list[str] = Field(default_factory=list, description="0-2 display URL path parts, no spaces")
+
+
+SocialCTA = Literal["Shop now", "Learn more", "Sign up", "Get offer", "Order now", "Contact us"]
+
+
+class SocialAd(_Output):
+    primary_text: str = Field(description="the ad text above the image or video")
+    headline: str = Field(description="short headline under the image")
+    description: str = Field(description="one short supporting line")
+    call_to_action: SocialCTA = Field(description="the button")
+
+
+class EmailDraft(_Output):
+    subject: str = Field(description="subject line")
+    preheader: str = Field(description="preview text shown after the subject")
+    headline: str = Field(description="headline at the top of the e-mail")
+    body: list[str] = Field(min_length=1, description="1-4 short paragraphs")
+    cta: str = Field(description="button text")
+
+
+class SocialPost(_Output):
+    text: str = Field(description="the post text, without hashtags")
+    hashtags: list[str] = Field(default_factory=list, description="hashtags, each starting with #")
+
+
+class TitledSocialPost(SocialPost):
+    title: str = Field(description="title of the pin or video")
+
+
+class KolBrief(_Output):
+    campaign_title: str
+    objective: str = Field(description="what the collaboration should achieve")
+    key_messages: list[str] = Field(min_length=1, description="2-5 messages the creator conveys")
+    dos: list[str] = Field(min_length=1, description="things the creator should do")
+    donts: list[str] = Field(min_length=1, description="things the creator must not do or say")
+    deliverables: list[str] = Field(min_length=1, description="posts, videos, stories to deliver")
+    hashtags: list[str] = Field(default_factory=list, description="campaign hashtags")
+    sample_caption: str = Field(description="an example caption the creator may adapt")
+
+
+class VideoScript(_Output):
+    title: str
+    hook: str = Field(description="what is said and shown in the first 3 seconds")
+    scenes: list[str] = Field(min_length=1, description="3-8 scenes: what is shown and said")
+    on_screen_text: list[str] = Field(min_length=1, description="short text overlays")
+    cta: str = Field(description="closing call to action")
+    caption: str = Field(description="post caption, without hashtags")
+    hashtags: list[str] = Field(default_factory=list)
+
+
+class LivestreamScript(_Output):
+    title: str = Field(description="stream title")
+    opening: str = Field(description="host's welcome and what viewers will see")
+    segments: list[str] = Field(min_length=1, description="3-8 talking-point segments: demo, facts")
+    faq: list[str] = Field(min_length=1, description="viewer questions with answers from the facts")
+    offer_reminder: str = Field(description="reminder of the price or offer as given in the facts")
+    closing: str
+
+
+class ReviewReply(_Output):
+    reply: str = Field(description="public reply to the review")
+    needs_follow_up: bool = Field(description="true when customer service should contact the reviewer")
+
+
+class CommentReply(_Output):
+    reply: str = Field(description="reply to the comment")
+
+
+class CrisisStatement(_Output):
+    headline: str
+    statement: str = Field(description="holding statement: what we know, what we are doing, when we update")
+    social_version: str = Field(description="short version for social media")
+    next_steps: list[str] = Field(min_length=1, description="concrete next steps we commit to")
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "listing": ProductListing, "product_page": ProductPage, "search_ad": SearchAd, "social_ad": SocialAd,
+    "email": EmailDraft, "social_post": SocialPost, "influencer_post": SocialPost, "kol_brief": KolBrief,
+    "video_script": VideoScript, "livestream_script": LivestreamScript, "review_reply": ReviewReply,
+    "comment_reply": CommentReply, "crisis_statement": CrisisStatement,
+}
 
 
 def with_limits(schema: type[BaseModel], limits: dict[str, FieldLimit]) -> type[BaseModel]:
@@ -49,14 +147,15 @@ def with_limits(schema: type[BaseModel], limits: dict[str, FieldLimit]) -> type[
             elif limit.max and limit.count == "chars":
                 prop["maxLength"] = limit.max
             if limit.max:
-                prop["description"] = f"{prop.get('description', '')} (max {limit.max} {_unit(limit)})".strip()
+                prop["description"] = f"{prop.get('description', '')} (max {limit.max} {unit_name(limit)})".strip()
 
     config = ConfigDict(**{**schema.model_config, "json_schema_extra": inject})
     return type(schema.__name__, (schema,), {"model_config": config, "__module__": schema.__module__})
 
 
-def _unit(limit: FieldLimit) -> str:
-    return {"bytes": "bytes", "cjk2": "width units", "chars": "characters"}[limit.count]
+def unit_name(limit: FieldLimit) -> str:
+    return {"bytes": "UTF-8 bytes", "cjk2": "width units (CJK characters count 2)", "chars": "characters",
+            "x": "characters as X counts them (CJK 2, links 23)"}[limit.count]
 
 
 def limits_text(limits: dict[str, FieldLimit]) -> str:
@@ -64,7 +163,7 @@ def limits_text(limits: dict[str, FieldLimit]) -> str:
     for name, limit in limits.items():
         parts = []
         if limit.max:
-            parts.append(f"max {limit.max} {_unit(limit)}" + (" in total" if limit.joined else " each" if limit.max_items else ""))
+            parts.append(f"max {limit.max} {unit_name(limit)}" + (" in total" if limit.joined else " each" if limit.max_items else ""))
         if limit.min_items or limit.max_items:
             parts.append(f"{limit.min_items or 1}-{limit.max_items or 'n'} items")
         if parts:

@@ -1,70 +1,156 @@
-"""Generate a draft for a product: build the prompt variables, run the chain, check, store."""
+"""The Generator: every content kind, natively or translated from an approved draft, as A/B variants,
+each draft polished, held to its limits, checked, revised while errors remain, and stored."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
 from assistant.brand import BrandKit
 from assistant.catalog import Product
-from assistant.channels import channel_spec
 from assistant.compliance.checker import Checker
-from assistant.errors import ProviderError
-from assistant.generation.chain import run_structured
-from assistant.generation.models import Draft, DraftRequest
+from assistant.errors import InputError
+from assistant.generation import brief
+from assistant.generation.brief import Request
+from assistant.generation.email import get_segment
+from assistant.generation.kinds import get_kind
+from assistant.generation.models import Draft
+from assistant.generation.pipeline import Call, Drafter
 from assistant.generation.prompts import PromptLibrary
-from assistant.generation.schemas import SCHEMAS, limits_text, with_limits
+from assistant.generation.revise import final, revise_loop
+from assistant.generation.terms import glossary_pairs, mask_terms, texts
+from assistant.generation.variants import ANGLES, angle_for, is_near_duplicate
 from assistant.llm import LLMHandle
-from assistant.locales import resolve_language, resolve_market
-from assistant.retrieval import NullRetriever, Retriever, passages_block
+from assistant.locales import get_market, resolve_language
+from assistant.retrieval import NullRetriever, Passage, Retriever
 from assistant.storage import DraftStore
 
 GUIDELINES_K = 4
+MAX_VARIANTS = 8
+
+
+@dataclass
+class VariantSet:
+    drafts: list[Draft]  # the kept variants, each its final round
+    removed: list[Draft] = field(default_factory=list)  # near-duplicates (not stored)
 
 
 class Generator:
     def __init__(self, llm: LLMHandle, prompts: PromptLibrary, checker: Checker, store: DraftStore,
-                 retriever: Retriever | None = None):
+                 retriever: Retriever | None = None, *, revise_rounds: int = 2, allow_customer_data: bool = False,
+                 now: datetime | None = None):
         self.retriever = retriever or NullRetriever()
         self.llm = llm
         self.prompts = prompts
         self.checker = checker
         self.store = store
+        self.revise_rounds = revise_rounds
+        self.allow_customer_data = allow_customer_data
+        self.drafter = Drafter(llm, prompts, checker, now=now)
 
-    def generate(
-        self, kind: str, product: Product, brand: BrandKit, *, lang: str, market: str,
-        platform: str | None = None,
-    ) -> Draft:
-        """Generate, check and store one draft. A model reply that does not fit the schema is
-        stored as a failed draft with its raw text, never lost, and returned."""
-        language = resolve_language(lang)
-        market = resolve_market(market)
-        if kind not in SCHEMAS:
-            raise ProviderError(f"no schema for content kind '{kind}'", fix=f"use one of: {', '.join(SCHEMAS)}")
-        limits = channel_spec(kind).limits(platform)
-        schema = with_limits(SCHEMAS[kind], limits)
-        prompt = self.prompts.get(kind)
-        query = " ".join(filter(None, [product.name, product.category, kind]))
-        passages = self.retriever.retrieve(brand.id, query, lang=language.code, k=GUIDELINES_K)
+    # ---- public API ---------------------------------------------------------------------------
+    def generate(self, kind: str, product: Product, brand: BrandKit, *, lang: str, market: str,
+                 platform: str | None = None, segment: str | None = None, angle: str | None = None,
+                 context: str | None = None, revise_rounds: int | None = None) -> Draft:
+        """Generate, check, revise and store one draft; returns its final round. A model reply that
+        does not fit the schema is stored as a failed draft with its raw text, never lost."""
+        req = self.request(kind, product, brand, lang=lang, market=market, platform=platform,
+                           segment=segment, angle=angle, context=context)
+        first, variables = self._first(req, self._passages(req))
+        return self._store_and_revise(req, first, variables, revise_rounds)
+
+    def generate_variants(self, kind: str, product: Product, brand: BrandKit, *, n: int, lang: str, market: str,
+                          platform: str | None = None, segment: str | None = None, context: str | None = None,
+                          revise_rounds: int | None = None) -> VariantSet:
+        """``n`` variants, each from another angle (benefit, feature, social proof, offer). A variant
+        too close to a kept one is retried once, told what to differ from, then dropped."""
+        if not 1 <= n <= MAX_VARIANTS:
+            raise InputError(f"--variants must be 1-{MAX_VARIANTS}, got {n}", where="--variants")
+        base = self.request(kind, product, brand, lang=lang, market=market, platform=platform,
+                            segment=segment, context=context)
+        passages = self._passages(base)
+        kept: list[tuple[Request, Draft, dict[str, str]]] = []
+        removed: list[Draft] = []
+        for i in range(n):
+            req = replace(base, angle=angle_for(i))
+            draft, variables = self._first(req, passages)
+            if draft.status == "ok" and self._duplicate(draft, kept):
+                req = replace(req, avoid=[" ".join(texts(d.fields))[:200] for _, d, _ in kept])
+                removed.append(draft)
+                draft, variables = self._first(req, passages)
+                if draft.status == "ok" and self._duplicate(draft, kept):
+                    removed.append(draft)
+                    continue
+            kept.append((req, draft, variables))
+        finals = [self._store_and_revise(req, draft, variables, revise_rounds) for req, draft, variables in kept]
+        return VariantSet(drafts=finals, removed=removed)
+
+    def translate(self, source: Draft | int, brand: BrandKit, *, lang: str, market: str,
+                  platform: str | None = None, revise_rounds: int | None = None) -> Draft:
+        """Translate an approved draft (no error findings) into ``lang`` for ``market``. The brand's
+        do-not-translate terms are masked before and restored after; glossary terms are stated in the
+        prompt and verified (a missing one is an error finding the reviser then fixes)."""
+        src = source if isinstance(source, Draft) else self.store.get(source)
+        if src.status != "ok" or src.report.has_errors:
+            raise InputError(f"draft #{src.id} is not approved for translation: it "
+                             + ("failed" if src.status != "ok" else "still has error findings"),
+                             fix="revise or fix the source draft until it has no error findings")
+        req = self.request(src.request.kind, src.request.product, brand, lang=lang, market=market,
+                           platform=platform or src.request.platform, segment=src.request.segment,
+                           context=src.request.context)
+        req = replace(req, source=src, angle=src.request.angle)
+        source_language = resolve_language(src.request.lang)
+        masked, tokens = mask_terms(src.fields, brand.do_not_translate)
+        pairs = glossary_pairs(brand, source_language.code, req.language.code)
         variables = {
-            "language": f"{language.name} ({language.native})",
-            "market": market,
-            "brand": brand.prompt_block(),
-            "product": "\n".join(product.fact_lines()),
-            "limits": limits_text(limits),
-            "guidelines": passages_block(passages),
+            **brief.variables(req, [], allow_customer_data=self.allow_customer_data),
+            "source_language": f"{source_language.name} ({source_language.native})",
+            "glossary": "\n".join(f"{s} -> {t}" for s, t in pairs.items()) or "(none)",
+            "source": json.dumps(masked, ensure_ascii=False, indent=1),
         }
-        request = DraftRequest(kind=kind, brand=brand.id, product=product, lang=language.code,
-                               market=market, platform=platform)
-        out = run_structured(prompt, self.llm, schema, variables)
-        draft = Draft(
-            request=request, provider=self.llm.provider, model=self.llm.model_name,
-            prompt_name=prompt.name, prompt_version=prompt.version, usage=out.usage,
-            raw_output=out.result.raw_text, guideline_ids=[p.id for p in passages],
-        )
-        if out.result.parsed is None:
-            draft.status = "failed"
-            draft.error = f"the model's reply did not match the {kind} schema: {out.result.error}"
-        else:
-            draft.fields = out.result.parsed.model_dump()
-            draft.report = self.checker.check_fields(
-                draft.fields, lang=language.code, market=market, channel=kind, platform=platform
-            )
-        return self.store.save(draft)
+        draft = self.drafter.draft(req, Call("translate", variables, tokens=tokens), src.guideline_ids)
+        return self._store_and_revise(req, draft, variables, revise_rounds)
+
+    def history(self, draft: Draft) -> list[Draft]:
+        """Every stored round of a draft, the first draft first."""
+        chain = [draft]
+        while chain[0].revision_of is not None:
+            chain.insert(0, self.store.get(chain[0].revision_of))
+        return chain
+
+    def request(self, kind: str, product: Product, brand: BrandKit, *, lang: str, market: str,
+                platform: str | None = None, segment: str | None = None, angle: str | None = None,
+                context: str | None = None) -> Request:
+        """Validate and resolve what is asked (bad input fails here, before any model call)."""
+        spec = get_kind(kind)
+        if segment and spec.name != "email":
+            raise InputError(f"--segment applies to e-mails only, not {spec.name}", where="--segment")
+        if spec.name == "email":
+            segment = get_segment(segment).id
+        if angle and angle not in ANGLES:
+            raise InputError(f"unknown angle '{angle}'", fix=f"use one of: {', '.join(ANGLES)}")
+        if spec.context and not (context or "").strip():
+            raise InputError(f"{spec.name} answers a {spec.context}: give its text", where="--context",
+                             fix=f"pass --context \"...\" (or --context-file FILE) with the {spec.context}")
+        return Request(kind=spec, product=product, brand=brand, language=resolve_language(lang, where="--lang"),
+                       market=get_market(market, where="--market"), platform=spec.platform_for(platform),
+                       segment=segment, angle=angle, context=context)
+
+    # ---- internals ----------------------------------------------------------------------------
+    def _passages(self, req: Request) -> list[Passage]:
+        query = " ".join(filter(None, [req.product.name, req.product.category, req.kind.name]))
+        return self.retriever.retrieve(req.brand.id, query, lang=req.language.code, k=GUIDELINES_K)
+
+    def _first(self, req: Request, passages: list[Passage]) -> tuple[Draft, dict[str, str]]:
+        variables = brief.variables(req, passages, allow_customer_data=self.allow_customer_data)
+        return self.drafter.draft(req, Call(req.kind.prompt, variables), [p.id for p in passages]), variables
+
+    def _store_and_revise(self, req: Request, draft: Draft, variables: dict[str, str], rounds: int | None) -> Draft:
+        rounds = self.revise_rounds if rounds is None else rounds
+        chain = revise_loop(self.drafter, req, self.store.save(draft), variables, rounds, self.store.save)
+        return final(chain)
+
+    @staticmethod
+    def _duplicate(draft: Draft, kept: list[tuple[Request, Draft, dict[str, str]]]) -> bool:
+        return is_near_duplicate(draft.fields, [d.fields for _, d, _ in kept if d.status == "ok"])

@@ -1,8 +1,9 @@
-"""Languages and markets we write for (data in ``languages.yaml``)."""
+"""Languages and markets we write for (data in ``languages.yaml`` and ``markets.yaml``)."""
 
 from __future__ import annotations
 
 import functools
+from typing import Literal
 from importlib import resources
 
 import yaml
@@ -22,6 +23,7 @@ class Language(BaseModel):
     cjk: bool = False
     rtl: bool = False
     aliases: list[str] = []
+    ad_disclosure: str = "#ad"
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,19 +55,33 @@ def resolve_language(code: str, *, where: str | None = None) -> Language:
     return languages()[found]
 
 
-MARKETS = {
-    "US": "United States", "UK": "United Kingdom", "GB": "United Kingdom", "EU": "European Union",
-    "DE": "Germany", "FR": "France", "ES": "Spain", "IT": "Italy", "NL": "Netherlands",
-    "JP": "Japan", "KR": "South Korea", "CN": "Mainland China", "TW": "Taiwan", "HK": "Hong Kong",
-    "BR": "Brazil", "MX": "Mexico", "CA": "Canada", "AU": "Australia", "SA": "Saudi Arabia",
-    "AE": "United Arab Emirates", "SG": "Singapore",
-}
+class Market(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    name: str
+    locale: str
+    currency: str
+    units: Literal["metric", "imperial"]
+    timezone: str
+    languages: list[str] = []
+    aliases: list[str] = []
+
+
+@functools.lru_cache(maxsize=1)
+def markets() -> dict[str, Market]:
+    raw = yaml.safe_load(resources.files("assistant.locales").joinpath("markets.yaml").read_text("utf-8"))
+    return {code: Market(code=code, **spec) for code, spec in raw.items()}
+
+
+def get_market(code: str, *, where: str | None = None) -> Market:
+    """A market by code or alias (``GB`` -> ``UK``); an unknown code is an ``InputError``."""
+    key = (code or "").strip().upper()
+    for market in markets().values():
+        if key == market.code or key in market.aliases:
+            return market
+    raise InputError(f"unknown market '{code}'", where=where, fix=f"use one of: {', '.join(markets())}")
 
 
 def resolve_market(code: str, *, where: str | None = None) -> str:
-    key = (code or "").strip().upper()
-    if key not in MARKETS:
-        raise InputError(
-            f"unknown market '{code}'", where=where, fix=f"use one of: {', '.join(MARKETS)}"
-        )
-    return "UK" if key == "GB" else key
+    return get_market(code, where=where).code

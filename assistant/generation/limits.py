@@ -1,0 +1,141 @@
+"""Hard length limits enforced after generation.
+
+A field over its limit goes back to the model once, with the limit stated (``shorten``); whatever is
+still too long is trimmed at a sentence, clause or word boundary. Lists over ``max_items`` lose
+their last items; a list measured joined (Amazon search terms, in bytes) loses items from the end.
+Soft limits (recommendations) are left to the checker, which reports them as warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from assistant.channels import FieldLimit, measure
+
+SENTENCE_END = re.compile(r"[.!?。！？؟](?:\s|$)|[。！？]")
+CLAUSE_END = re.compile(r"[,;:、，；：](?:\s|$)|[、，；：]")
+WORD_END = re.compile(r"\S(?=\s)")
+TRAILING = " \t\n,;:、，；：-–—/|&"
+
+
+@dataclass
+class Over:
+    """One over-long text: ``field`` plus ``index`` for list items."""
+
+    field: str
+    index: int | None
+    text: str
+    limit: FieldLimit
+
+    @property
+    def label(self) -> str:
+        return self.field if self.index is None else f"{self.field}[{self.index}]"
+
+    @property
+    def length(self) -> int:
+        return measure(self.text, self.limit.count)
+
+
+def over_limits(fields: dict[str, Any], limits: dict[str, FieldLimit]) -> list[Over]:
+    """Every string (or list item) longer than its hard limit; joined lists are handled apart."""
+    out = []
+    for name, limit in limits.items():
+        value = fields.get(name)
+        if limit.soft or not limit.max or limit.joined or value is None:
+            continue
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        out += [Over(name, i, t, limit) for i, t in items if isinstance(t, str) and measure(t, limit.count) > limit.max]
+    return out
+
+
+def trim_to_limit(text: str, max_len: int, count: str = "chars") -> str:
+    """The longest start of ``text`` within ``max_len``, cut at the best boundary available."""
+    if measure(text, count) <= max_len:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:  # longest prefix that fits
+        mid = (lo + hi + 1) // 2
+        if measure(text[:mid], count) <= max_len:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = text[:lo]
+    for boundary in (SENTENCE_END, CLAUSE_END, WORD_END):
+        ends = [m.end() for m in boundary.finditer(cut)]
+        if boundary is WORD_END and text[lo:lo + 1].isspace():
+            ends.append(lo)  # the cut itself falls between two words
+        if ends and ends[-1] >= len(cut) * 0.5:
+            keep = cut[: ends[-1]]
+            return keep.rstrip() if boundary is SENTENCE_END else keep.rstrip(TRAILING)
+    return cut.rstrip(TRAILING) or cut
+
+
+def cap_items(fields: dict[str, Any], limits: dict[str, FieldLimit]) -> list[str]:
+    """Drop list items beyond ``max_items`` (or ``recommended_items``) and joined lists over their
+    limit. Changes ``fields`` in place; returns what was changed."""
+    fixes = []
+    for name, limit in limits.items():
+        value = fields.get(name)
+        if not isinstance(value, list):
+            continue
+        cap = min(filter(None, [limit.max_items, limit.recommended_items]), default=None)
+        if cap is not None and len(value) > cap:
+            fields[name] = value[:cap]
+            fixes.append(f"{name}: kept the first {cap} of {len(value)} items (limit {cap})")
+        if limit.joined and limit.max and not limit.soft:
+            kept = list(fields[name])
+            while len(kept) > 1 and measure(limit.joined.join(kept), limit.count) > limit.max:
+                kept.pop()
+            if len(kept) == 1:
+                kept[0] = trim_to_limit(kept[0], limit.max, limit.count)
+            if kept != fields[name]:
+                fixes.append(f"{name}: {len(fields[name]) - len(kept)} items dropped to fit "
+                             f"{limit.max} {limit.count} in total")
+                fields[name] = kept
+    return fixes
+
+
+Shortener = Callable[[list[Over]], dict[str, str] | None]
+
+
+def enforce_limits(fields: dict[str, Any], limits: dict[str, FieldLimit], shorten: Shortener | None = None) -> list[str]:
+    """Bring every hard limit into line: cap lists, ask the model once, then trim. In place."""
+    fixes = cap_items(fields, limits)
+    overs = over_limits(fields, limits)
+    if overs and shorten is not None:
+        rewritten = shorten(overs) or {}
+        for over in overs:
+            new = (rewritten.get(over.label) or "").strip()
+            if new and measure(new, over.limit.count) < over.length:
+                _put(fields, over, new)
+                fixes.append(f"{over.label}: shortened by the model from {over.length} to "
+                             f"{measure(new, over.limit.count)} {over.limit.count} (limit {over.limit.max})")
+    for over in over_limits(fields, limits):
+        trimmed = trim_to_limit(over.text, over.limit.max, over.limit.count)
+        _put(fields, over, trimmed)
+        fixes.append(f"{over.label}: trimmed at a boundary from {over.length} to "
+                     f"{measure(trimmed, over.limit.count)} {over.limit.count} (limit {over.limit.max})")
+    return fixes
+
+
+def _put(fields: dict[str, Any], over: Over, text: str) -> None:
+    if over.index is None:
+        fields[over.field] = text
+    else:
+        fields[over.field][over.index] = text
+
+
+def hard_limit_violations(fields: dict[str, Any], limits: dict[str, FieldLimit]) -> list[str]:
+    """Labels of every hard limit still broken (for evals and tests)."""
+    out = [o.label for o in over_limits(fields, limits)]
+    for name, limit in limits.items():
+        value = fields.get(name)
+        if not isinstance(value, list) or limit.soft:
+            continue
+        if limit.max_items and len(value) > limit.max_items:
+            out.append(f"{name} (items)")
+        if limit.joined and limit.max and measure(limit.joined.join(value), limit.count) > limit.max:
+            out.append(f"{name} (joined)")
+    return out
