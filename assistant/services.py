@@ -7,7 +7,7 @@ The CLI, the web UI, the evals and the tests all go through it. Components are b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from assistant.brand import BrandKit, load_brand_kit
@@ -19,6 +19,8 @@ from assistant.retrieval import Retriever
 from assistant.retrieval.knowledge import KnowledgeBase, glossary_expander
 from assistant.settings import REPO_ROOT, Settings
 from assistant.storage import DraftStore, make_engine
+from assistant.users import UserService
+from assistant.workflow import Workflow
 
 
 @dataclass
@@ -37,7 +39,23 @@ class Services:
 
     @cached_property
     def drafts(self) -> DraftStore:
-        return DraftStore(self.engine)
+        """Each saved draft becomes a content item (or a new version of one) in the workflow."""
+        return DraftStore(self.engine, on_save=partial(self.workflow.record_draft, author=self.settings.user))
+
+    @cached_property
+    def workflow(self) -> Workflow:
+        return Workflow(self.engine, lambda: self.checker)
+
+    @cached_property
+    def users(self) -> UserService:
+        return UserService(self.engine)
+
+    @cached_property
+    def exports(self):
+        from assistant.export import ExportService
+        from assistant.export.email import brand_email_renderer
+
+        return ExportService(self.engine, self.workflow, email_renderer=brand_email_renderer(self.brand))
 
     @cached_property
     def prompts(self) -> PromptLibrary:
@@ -68,7 +86,9 @@ class Services:
 
     def brand(self, brand_id: str | None = None) -> BrandKit:
         brand_id = brand_id or self.settings.brand
-        return load_brand_kit(self.knowledge_dir / brand_id / "brand.yaml")
+        kit = load_brand_kit(self.knowledge_dir / brand_id / "brand.yaml")
+        self.workflow.record_brand_kit(kit.id, kit.model_dump(mode="json"))  # versioned in the database
+        return kit
 
 
 def build_services(settings: Settings, *, llm: LLMHandle | None = None) -> Services:

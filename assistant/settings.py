@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     brand: str = Field(default="bambuu", description="brand kit used when none is given")
     revise_rounds: int = Field(default=2, ge=0, le=5, description="reviser rounds while a draft has error findings")
 
+    # --- workflow ----------------------------------------------------------------------------
+    user: str | None = Field(default=None, description="the user the CLI acts as (ASSISTANT_USER or --as); "
+                             "the password comes from ASSISTANT_PASSWORD or a prompt, never from here")
+
     # --- privacy -----------------------------------------------------------------------------
     allow_customer_data_in_prompts: bool = False
 

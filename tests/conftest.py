@@ -13,6 +13,7 @@ from assistant.services import build_services
 from assistant.settings import REPO_ROOT, load_settings
 
 SAMPLE_PRODUCTS = REPO_ROOT / "knowledge" / "bambuu" / "products.jsonl"
+pytest_plugins = ["tests.workflow_fixtures"]  # database (SQLite + PostgreSQL) and workflow fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,7 @@ def test_review_exit_codes(capsys):
         (["generate", "listing", "--product", "/nonexistent.jsonl"], "product file not found"),
         (["generate", "listing", "--product", "PRODUCT", "--lang", "xx"], "--lang: unknown language code"),
         (["export", "--format", "pdf"], "unknown export format 'pdf'"),
-        (["export"], "no drafts stored yet"),
+        (["export", "--format", "html"], "no drafts stored yet"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(capsys, product_file, argv, message):
@@ -51,9 +51,15 @@ def test_generate_with_fake_provider_and_export(capsys, monkeypatch, product_fil
     code, out, err = run(capsys, "generate", "listing", "--product", str(product_file), "--lang", "en")
     assert code == 0, err
     assert good_listing["title"][:30] in out
-    code, out, _ = run(capsys, "export", "--format", "jsonl", "--out", str(tmp_path))
-    assert code == 0
-    assert json.loads((tmp_path / "drafts.jsonl").read_text().splitlines()[0])["fields"]["title"] == good_listing["title"]
+    from assistant.cli.common import services
+
+    services().users.add("ada", "admin", "a long password", actor=None)  # exports act as a signed-in user
+    monkeypatch.setenv("ASSISTANT_USER", "ada")
+    monkeypatch.setenv("ASSISTANT_PASSWORD", "a long password")
+    code, out, err = run(capsys, "export", "--format", "jsonl", "--out", str(tmp_path), "--include-unapproved")
+    assert code == 0 and "NOT approved" in err  # nobody approved it: the file is marked
+    record = json.loads((tmp_path / "UNAPPROVED-drafts.jsonl").read_text().splitlines()[0])
+    assert record["fields"]["title"] == good_listing["title"] and record["approved"] is False
 
 
 def test_config_show_masks_secret(capsys, monkeypatch):

@@ -1,5 +1,7 @@
 """The main job on embedded defaults: listings for the sample brand in en, de and zh, each
-checked, stored, exported (CSV, JSONL) and written to an HTML review report."""
+checked, stored (as content items in the review workflow, state ``draft``), exported (CSV, JSONL)
+and written to an HTML review report. Nobody has approved demo copy, so its exports are written
+with ``include_unapproved`` and marked: ``UNAPPROVED-drafts.csv``, ``UNAPPROVED-drafts.jsonl``."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from assistant.catalog import load_products
-from assistant.export import export_drafts, write_report
+from assistant.export import Selection, write_report
 from assistant.generation.models import Draft
 from assistant.services import Services
 
@@ -38,6 +40,11 @@ def run_demo(
             if progress:
                 progress(draft)
     out_dir = Path(out_dir)
-    files = {fmt: export_drafts(drafts, fmt, out_dir) for fmt in ("csv", "jsonl")}
+    item_ids = [i for i in (services.workflow.item_for_draft(d.id) for d in drafts) if i is not None]
+    files = {
+        fmt: services.exports.export(fmt, out_dir, actor=None, include_unapproved=True,
+                                     selection=Selection(ids=sorted(set(item_ids)))).path
+        for fmt in ("csv", "jsonl") if item_ids
+    }
     files["report"] = write_report(drafts, out_dir / "report.html", title=f"{brand.name}: demo review report")
     return DemoResult(drafts=drafts, files=files)

@@ -43,6 +43,11 @@ def _register() -> None:
     from assistant.cli import eval_cmd
 
     app.add_typer(eval_cmd.app, name="eval")
+    from assistant.cli import users_cmd, workflow_cmd
+
+    app.add_typer(users_cmd.app, name="users")
+    for name, command in workflow_cmd.COMMANDS.items():
+        app.command(name)(command)
 
 
 def main(argv: list[str] | None = None) -> None:

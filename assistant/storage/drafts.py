@@ -3,6 +3,7 @@ name+version, tokens, cost and timing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, Engine, Float, Integer, String, Text, select
@@ -10,7 +11,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from assistant.errors import NotFoundError
 from assistant.generation.models import Draft
-from assistant.storage.db import Base
+from assistant.storage.db import Base, read_session, write_transaction
+from assistant.storage.migrate import migrate
+
+OnSave = Callable[[Session, Draft], object]
 
 
 class DraftRow(Base):
@@ -39,30 +43,38 @@ class DraftRow(Base):
 
 
 class DraftStore:
-    def __init__(self, engine: Engine):
+    """``on_save`` runs in the same transaction as the insert (the workflow turns each draft into a
+    content item, or a revision into a new version of its item)."""
+
+    def __init__(self, engine: Engine, on_save: OnSave | None = None):
         self.engine = engine
-        Base.metadata.create_all(engine)
+        self.on_save = on_save
+        migrate(engine)
 
     def save(self, draft: Draft) -> Draft:
-        with Session(self.engine) as session, session.begin():
-            row = DraftRow(
-                created_at=draft.created_at, kind=draft.request.kind, brand=draft.request.brand,
-                sku=draft.request.product.sku, lang=draft.request.lang, market=draft.request.market,
-                status=draft.status, provider=draft.provider, model=draft.model,
-                prompt_name=draft.prompt_name, prompt_version=draft.prompt_version,
-                prompt_tokens=draft.usage.prompt_tokens, completion_tokens=draft.usage.completion_tokens,
-                cost_usd=draft.usage.cost_usd, latency_ms=draft.usage.latency_ms,
-                score=draft.report.score, error_count=draft.report.counts()["error"],
-                raw_output=draft.raw_output, document={},
-            )
-            session.add(row)
-            session.flush()
-            saved = draft.model_copy(update={"id": row.id})
-            row.document = saved.model_dump(mode="json")
+        return write_transaction(self.engine, lambda session: self._save(session, draft), what="saving a draft")
+
+    def _save(self, session: Session, draft: Draft) -> Draft:
+        row = DraftRow(
+            created_at=draft.created_at, kind=draft.request.kind, brand=draft.request.brand,
+            sku=draft.request.product.sku, lang=draft.request.lang, market=draft.request.market,
+            status=draft.status, provider=draft.provider, model=draft.model,
+            prompt_name=draft.prompt_name, prompt_version=draft.prompt_version,
+            prompt_tokens=draft.usage.prompt_tokens, completion_tokens=draft.usage.completion_tokens,
+            cost_usd=draft.usage.cost_usd, latency_ms=draft.usage.latency_ms,
+            score=draft.report.score, error_count=draft.report.counts()["error"],
+            raw_output=draft.raw_output, document={},
+        )
+        session.add(row)
+        session.flush()
+        saved = draft.model_copy(update={"id": row.id})
+        row.document = saved.model_dump(mode="json")
+        if self.on_save is not None:
+            self.on_save(session, saved)
         return saved
 
     def get(self, draft_id: int) -> Draft:
-        with Session(self.engine) as session:
+        with read_session(self.engine) as session:
             row = session.get(DraftRow, draft_id)
             if row is None:
                 raise NotFoundError(f"no draft with id {draft_id}", fix="list drafts with `assistant export`")
@@ -76,5 +88,5 @@ class DraftStore:
             query = query.where(DraftRow.brand == brand)
         if ids is not None:
             query = query.where(DraftRow.id.in_(ids))
-        with Session(self.engine) as session:
+        with read_session(self.engine) as session:
             return [Draft.model_validate(row.document) for row in session.scalars(query)]
