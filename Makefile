@@ -7,7 +7,7 @@ EXTRAS ?= local,test,knowledge
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: env demo test clean
+.PHONY: env demo test clean postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,19 @@ env: $(STAMP)
 demo: env
 	$(BIN)/assistant demo --out out
 
-test: env
+test: env postgres
 	$(BIN)/python -m pytest
+
+# The tests run against SQLite and PostgreSQL; their fixture starts a private PostgreSQL server on
+# 127.0.0.1. Installs Debian's package when no server binaries are found (a no-op otherwise).
+postgres:
+	@if command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing PostgreSQL (Debian package) for the tests"; \
+	  ( $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq postgresql >/dev/null ) \
+	    || echo "warning: could not install PostgreSQL; its tests will be skipped"; \
+	else echo "warning: PostgreSQL not found and no apt-get; its tests will be skipped"; fi
 
 clean:
 	rm -rf out .assistant
