@@ -117,8 +117,8 @@ class ChunkStore:
             f"the knowledge collection '{self.name}' was built with the embedder '{recorded}', "
             f"but the settings ask for '{self.embedder}'; mixing their vectors would give wrong results",
             where="settings.embedder",
-            fix="run `assistant kb reindex` to re-embed every chunk with the new embedder, or set "
-            f"ASSISTANT_EMBEDDER back to the one the collection was built with",
+            fix="run `assistant kb reindex` to re-embed every chunk with the new embedder, or set the "
+            "embedder settings (ASSISTANT_EMBEDDER, ASSISTANT_EMBEDDING_DIM, ASSISTANT_EMBEDDING_MODEL) back",
         )
 
     # --- reads -------------------------------------------------------------------------------

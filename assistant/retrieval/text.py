@@ -15,7 +15,8 @@ _CJK = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
     "\uac00-\ud7af"  # hangul
 )
-_TOKEN_RE = re.compile(rf"[{_CJK}]+|[^\W_]+(?:[.'’-][^\W_]+)*", re.UNICODE)
+_WORD = rf"[^\W_{_CJK}]"  # a letter or digit of a script that separates words with spaces
+_TOKEN_RE = re.compile(rf"[{_CJK}]+|{_WORD}+(?:[.'’-]{_WORD}+)*", re.UNICODE)
 _CJK_RE = re.compile(rf"[{_CJK}]")
 
 STOPWORDS = frozenset(
