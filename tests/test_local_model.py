@@ -20,10 +20,35 @@ def local_services(tmp_path_factory):
 
 def test_local_model_writes_a_schema_valid_listing(local_services):
     product = load_products(SAMPLE_PRODUCTS)[1]
-    draft = local_services.generator.generate("listing", product, local_services.brand(), lang="en", market="US")
+    draft = local_services.generator.generate("listing", product, local_services.brand(), lang="en", market="US",
+                                              revise_rounds=0)
     assert draft.status == "ok", draft.error
     listing = ProductListing.model_validate(draft.fields)
     assert 3 <= len(listing.bullets) <= 5
     assert draft.provider == "local" and draft.model.startswith("gemma-3-270m")
     assert draft.usage.source == "provider" and draft.usage.prompt_tokens > 100
     assert local_services.drafts.get(draft.id).fields == draft.fields
+
+
+@pytest.mark.parametrize(
+    "kind, lang, market, opts",
+    [
+        ("search_ad", "en", "US", {}),  # ad family
+        ("email", "de", "DE", {"segment": "loyal"}),
+        ("social_post", "en", "US", {"platform": "x"}),
+        ("video_script", "ja", "JP", {}),  # script family
+    ],
+)
+def test_local_model_writes_schema_valid_drafts_per_family(local_services, kind, lang, market, opts):
+    from assistant.generation.kinds import get_kind
+    from assistant.generation.limits import hard_limit_violations
+
+    product = load_products(SAMPLE_PRODUCTS)[0]
+    draft = local_services.generator.generate(kind, product, local_services.brand(), lang=lang, market=market,
+                                              revise_rounds=0, **opts)
+    assert draft.status == "ok", draft.error
+    spec = get_kind(kind)
+    spec.schema_for(draft.request.platform).model_validate(draft.fields)
+    assert hard_limit_violations(draft.fields, spec.limits(draft.request.platform)) == []
+    if kind == "email":
+        assert local_services.brand().legal_footer.postal_address in draft.rendered["body_html"]

@@ -74,3 +74,13 @@ def test_feedback_lists_error_findings_with_their_fix():
         Finding(category="quality", rule_id="b", severity="warning", start=0, end=0, message="a warning"),
     ])
     assert feedback(report) == '1. Absolute claim in title ("best"). Fix: Say what it does'
+
+
+def test_report_shows_before_and_after(services, scripted, product, tmp_path):
+    from assistant.export import write_report
+
+    scripted.queue(WRONG_LANGUAGE, GOOD)
+    final = post(services, product, revise_rounds=1)
+    html = write_report([final], tmp_path / "r.html", earlier=services.generator.history(final)).read_text()
+    assert f"Revision round 1 of #{final.revision_of}" in html
+    assert "before: Dieses Schneidebrett" in html and GOOD["text"] in html

@@ -47,3 +47,44 @@ def retrieval(
             for o in r.misses():
                 got = "; ".join(f"{p.source} > {(p.section or '').split(' > ')[-1]}" for p in o.retrieved)
                 console.print(f"[yellow]{r.embedder}/{r.mode} {o.query.id}[/] {o.query.query}\n   got: {got}", highlight=False)
+
+
+@app.command("generation")
+def generation(
+    kinds: str | None = typer.Option(None, "--kinds", help="comma-separated kinds; default: all"),
+    langs: str | None = typer.Option(None, "--langs", help="comma-separated languages; default: en,de,zh-Hans,ja"),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="only the first N products of the eval catalogue"),
+    out: Path | None = typer.Option(None, "--out", help="write the full result (every case) as JSON here"),
+    as_json: bool = typer.Option(False, "--json", help="machine-readable summary"),
+) -> None:
+    """Products x kinds x languages with the configured provider: schema-valid rate, hard-limit compliance,
+    language-ID match, errors left after the revise loop, tokens, cost, latency."""
+    from assistant.cli.common import services
+    from assistant.generation.evaluate import run_generation_eval, write_result
+
+    split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
+    result = run_generation_eval(
+        services(), kinds=split(kinds), langs=split(langs), limit=limit,
+        progress=lambda c: console.print(f"{c.sku} {c.kind} {c.lang}: valid={c.schema_valid} limits={c.within_hard_limits} "
+                                         f"lang={c.language_match} errors {c.errors_first}->{c.errors_final} "
+                                         f"{c.latency_ms / 1000:.1f}s", highlight=False) if not as_json else None,
+    )
+    if out:
+        write_result(result, out)
+    if as_json:
+        console.out(json.dumps({k: v for k, v in result.items() if k != "cases"}, indent=2, ensure_ascii=False))
+        return
+    console.print(f"{result['provider']}/{result['model']}, revise_rounds={result['revise_rounds']}, "
+                  f"{result['products']} products x {len(result['kinds'])} kinds x {len(result['langs'])} languages")
+    table = Table(title="generation eval")
+    cols = ("group", "cases", "schema-valid", "hard limits", "lang-ID match", "errors first->after", "tokens in/out",
+            "cost $", "s/draft")
+    for col in cols:
+        table.add_column(col)
+    rows = [("all", result["summary"])] + list(result["by_kind"].items()) + list(result["by_lang"].items())
+    for name, s in rows:
+        table.add_row(name, str(s["cases"]), f"{s['schema_valid_rate']:.1%}", f"{s['hard_limit_compliance']:.1%}",
+                      "n/a" if s["language_id_match_rate"] is None else f"{s['language_id_match_rate']:.1%}",
+                      f"{s['error_findings_first_draft']}->{s['error_findings_after_revise']}",
+                      f"{s['prompt_tokens']}/{s['completion_tokens']}", f"{s['cost_usd']:.4f}", f"{s['latency_s_mean']}")
+    console.print(table)

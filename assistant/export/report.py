@@ -28,7 +28,15 @@ def highlight(text: str, findings: list[Finding]) -> Markup:
     return Markup("").join(out)
 
 
-def _field_views(draft: Draft) -> list[dict]:
+def _first_round(draft: Draft, by_id: dict[int, Draft]) -> Draft | None:
+    """The round-0 draft a revision started from, when it is among the drafts given."""
+    first = None
+    while draft.revision_of is not None and draft.revision_of in by_id:
+        draft = first = by_id[draft.revision_of]
+    return first
+
+
+def _field_views(draft: Draft, before: Draft | None = None) -> list[dict]:
     views = []
     for name, value in draft.fields.items():
         items = value if isinstance(value, list) else [value]
@@ -36,11 +44,15 @@ def _field_views(draft: Draft) -> list[dict]:
         for i, item in enumerate(items):
             label = f"{name}[{i}]" if isinstance(value, list) else name
             rendered.append(highlight(str(item), [f for f in draft.report.findings if f.field == label]))
-        views.append({"name": name, "values": rendered, "is_list": isinstance(value, list)})
+        old = before.fields.get(name) if before is not None else None
+        views.append({"name": name, "values": rendered, "is_list": isinstance(value, list),
+                      "before": old if old is not None and old != value else None})
     return views
 
 
-def write_report(drafts: list[Draft], path: Path, title: str = "Review report") -> Path:
+def write_report(drafts: list[Draft], path: Path, title: str = "Review report", earlier: list[Draft] | None = None) -> Path:
+    """``earlier``: previous rounds of revised drafts (drafts in ``drafts`` count too), shown as "before"."""
+    by_id = {d.id: d for d in [*drafts, *(earlier or [])] if d.id is not None}
     env = Environment(loader=PackageLoader("assistant.export", "templates"), autoescape=select_autoescape())
     template = env.get_template("report.html.j2")
     totals = {
@@ -53,7 +65,7 @@ def write_report(drafts: list[Draft], path: Path, title: str = "Review report") 
         "seconds": round(sum(d.usage.latency_ms for d in drafts) / 1000, 1),
     }
     html = template.render(
-        title=title, drafts=[{"d": d, "fields": _field_views(d)} for d in drafts], totals=totals,
+        title=title, drafts=[{"d": d, "first": _first_round(d, by_id), "fields": _field_views(d, _first_round(d, by_id))} for d in drafts], totals=totals,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     )
     return write_atomic(Path(path), html)

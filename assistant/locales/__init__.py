@@ -85,3 +85,9 @@ def get_market(code: str, *, where: str | None = None) -> Market:
 
 def resolve_market(code: str, *, where: str | None = None) -> str:
     return get_market(code, where=where).code
+
+
+def default_market(lang: str) -> str:
+    """The first market (in ``markets.yaml`` order) whose main language is ``lang``: en -> US, de -> DE."""
+    code = resolve_language(lang).code
+    return next((m.code for m in markets().values() if m.languages and m.languages[0] == code), "US")

@@ -1,0 +1,133 @@
+"""Generation eval: products x kinds x languages with the configured provider. Reports the pipeline's
+guarantees (schema-valid rate, hard-limit compliance after fixing) next to what depends on the
+model (language-ID match, error findings left after the revise loop), with tokens, cost and latency."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from assistant.catalog import load_products
+from assistant.generation.kinds import KINDS, get_kind
+from assistant.generation.limits import hard_limit_violations
+from assistant.generation.models import Draft
+from assistant.generation.pipeline import NOT_PROSE
+from assistant.generation.terms import language_matches
+from assistant.locales import default_market, resolve_language
+from assistant.settings import REPO_ROOT
+
+EVAL_DIR = REPO_ROOT / "evals" / "generation"
+DEFAULT_LANGS = ["en", "de", "zh-Hans", "ja"]
+
+
+@dataclass
+class Case:
+    sku: str
+    kind: str
+    lang: str
+    market: str
+    schema_valid: bool
+    within_hard_limits: bool
+    language_match: bool | None
+    errors_first: int
+    errors_final: int
+    rounds: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    latency_ms: int
+    violations: list[str] = field(default_factory=list)
+
+
+def score_case(history: list[Draft]) -> Case:
+    """One case from every stored round of a draft (first draft first)."""
+    first, final = history[0], next((d for d in reversed(history) if d.status == "ok"), history[-1])
+    req = final.request
+    ok = final.status == "ok"
+    violations = hard_limit_violations(final.fields, get_kind(req.kind).limits(req.platform)) if ok else []
+    return Case(
+        sku=req.product.sku, kind=req.kind, lang=req.lang, market=req.market, schema_valid=first.status == "ok",
+        within_hard_limits=ok and not violations,
+        language_match=language_matches(final.fields, resolve_language(req.lang), NOT_PROSE) if ok else False,
+        errors_first=first.report.counts()["error"], errors_final=final.report.counts()["error"],
+        rounds=final.round, prompt_tokens=sum(d.usage.prompt_tokens for d in history),
+        completion_tokens=sum(d.usage.completion_tokens for d in history),
+        cost_usd=sum(d.usage.cost_usd or 0.0 for d in history), latency_ms=sum(d.usage.latency_ms for d in history),
+        violations=violations,
+    )
+
+
+def summarise(cases: list[Case]) -> dict:
+    def rate(values: list[bool | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return round(sum(known) / len(known), 4) if known else None
+
+    n = len(cases)
+    return {
+        "cases": n,
+        "schema_valid_rate": rate([c.schema_valid for c in cases]),
+        "hard_limit_compliance": rate([c.within_hard_limits for c in cases]),
+        "language_id_match_rate": rate([c.language_match for c in cases]),
+        "language_id_undetermined": sum(c.language_match is None for c in cases),
+        "error_findings_first_draft": sum(c.errors_first for c in cases),
+        "error_findings_after_revise": sum(c.errors_final for c in cases),
+        "drafts_with_errors_after_revise": sum(c.errors_final > 0 for c in cases),
+        "revise_rounds": sum(c.rounds for c in cases),
+        "prompt_tokens": sum(c.prompt_tokens for c in cases),
+        "completion_tokens": sum(c.completion_tokens for c in cases),
+        "cost_usd": round(sum(c.cost_usd for c in cases), 4),
+        "latency_s_total": round(sum(c.latency_ms for c in cases) / 1000, 1),
+        "latency_s_mean": round(sum(c.latency_ms for c in cases) / 1000 / n, 2) if n else None,
+    }
+
+
+def breakdown(cases: list[Case], key: str) -> dict[str, dict]:
+    groups: dict[str, list[Case]] = defaultdict(list)
+    for c in cases:
+        groups[getattr(c, key)].append(c)
+    return {k: summarise(v) for k, v in sorted(groups.items())}
+
+
+def contexts(product_name: str) -> dict[str, str]:
+    raw = yaml.safe_load((EVAL_DIR / "contexts.yaml").read_text("utf-8"))
+    return {k: v.format(product=product_name) for k, v in raw.items()}
+
+
+def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list[str] | None = None,
+                        limit: int | None = None, products_path: Path | None = None,
+                        progress: Callable[[Case], None] | None = None) -> dict:
+    kinds = kinds or list(KINDS)
+    for kind in kinds:
+        get_kind(kind)
+    langs = [resolve_language(code).code for code in (langs or DEFAULT_LANGS)]
+    products = load_products(products_path or EVAL_DIR / "products.jsonl")[:limit]
+    brand = services.brand()
+    gen = services.generator
+    cases: list[Case] = []
+    for product in products:
+        ctx = contexts(product.name)
+        for kind in kinds:
+            for lang in langs:
+                draft = gen.generate(kind, product, brand, lang=lang, market=default_market(lang),
+                                     context=ctx.get(get_kind(kind).context or ""))
+                case = score_case(gen.history(draft))
+                cases.append(case)
+                if progress:
+                    progress(case)
+    return {
+        "provider": services.llm.provider, "model": services.llm.model_name,
+        "revise_rounds": services.settings.revise_rounds, "products": len(products), "kinds": kinds, "langs": langs,
+        "summary": summarise(cases), "by_kind": breakdown(cases, "kind"), "by_lang": breakdown(cases, "lang"),
+        "cases": [asdict(c) for c in cases],
+    }
+
+
+def write_result(result: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
