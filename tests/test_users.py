@@ -1,0 +1,137 @@
+"""Users, roles, argon2id hashes, signing in; the users and review commands of the CLI."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from assistant.cli import main
+from assistant.errors import InputError
+from assistant.storage.db import read_session
+from assistant.storage.tables import AuditRow, UserRow
+from assistant.users import AuthError, PermissionDenied
+from tests.workflow_fixtures import PASSWORD, add_users, listing_fields, new_item
+
+
+def test_the_real_hasher_is_argon2id_with_a_slow_profile():
+    from assistant.users.service import hasher
+
+    # the autouse fixture makes hashing cheap for the suite; the shipped one must not be
+    assert hasher().hash("x").startswith("$argon2id$v=19$m=") and "argon2id" in PasswordHasher().hash("x")
+    shipped = PasswordHasher()
+    assert shipped.time_cost >= 2 and shipped.memory_cost >= 19 * 1024
+
+
+def test_first_user_must_be_admin_then_only_admins_add(wf):
+    with pytest.raises(PermissionDenied, match="first user must be an admin"):
+        wf.users.add("wendy", "writer", PASSWORD, actor=None)
+    team = add_users(wf, ("admin", "admin"), ("wendy", "writer"))
+    with pytest.raises(AuthError, match="only an admin"):
+        wf.users.add("x", "writer", PASSWORD, actor=None)
+    with pytest.raises(PermissionDenied, match="'wendy' is a writer"):
+        wf.users.add("x", "writer", PASSWORD, actor=team["wendy"])
+    with read_session(wf.engine) as s:
+        stored = s.scalar(select(UserRow.password_hash).where(UserRow.name == "wendy"))
+        assert stored.startswith("$argon2id$") and PASSWORD not in stored
+        assert all(PASSWORD not in str(e.after) and "$argon2" not in str(e.after) for e in s.scalars(select(AuditRow)))
+
+
+@pytest.mark.parametrize("name, role, password, message", [
+    ("Bad Name", "writer", PASSWORD, "invalid user name"),
+    ("ok", "boss", PASSWORD, "unknown role 'boss'"),
+    ("ok", "writer", "short", "password too short"),
+    ("admin", "writer", PASSWORD, "already exists"),
+])
+def test_add_rejects_bad_input(wf, name, role, password, message):
+    team = add_users(wf, ("admin", "admin"))
+    with pytest.raises(InputError, match=message):
+        wf.users.add(name, role, password, actor=team["admin"])
+
+
+def test_authenticate_disable_enable_passwd(wf):
+    team = add_users(wf, ("admin", "admin"), ("wendy", "writer"))
+    assert wf.users.authenticate("wendy", PASSWORD).role == "writer"
+    for name, password in (("wendy", "wrong password"), ("nobody", PASSWORD)):
+        with pytest.raises(AuthError, match="unknown user, wrong password or disabled"):
+            wf.users.authenticate(name, password)
+    wf.users.set_active("wendy", False, actor=team["admin"])
+    with pytest.raises(AuthError):
+        wf.users.authenticate("wendy", PASSWORD)
+    wf.users.set_active("wendy", True, actor=team["admin"])
+    wf.users.set_password("wendy", "new password 1", actor=team["wendy"])  # own password
+    assert wf.users.authenticate("wendy", "new password 1")
+    with pytest.raises(PermissionDenied):
+        wf.users.set_password("admin", "new password 2", actor=team["wendy"])
+    with pytest.raises(PermissionDenied, match="last active admin"):
+        wf.users.set_active("admin", False, actor=team["admin"])
+    assert [u.name for u in wf.users.list()] == ["admin", "wendy"]
+
+
+def run(capsys, monkeypatch, *argv, stdin: str | None = None, user: str | None = None):
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    if user:
+        monkeypatch.setenv("ASSISTANT_USER", user)
+        monkeypatch.setenv("ASSISTANT_PASSWORD", PASSWORD)
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    out = capsys.readouterr()
+    return exit_info.value.code or 0, out.out, out.err
+
+
+def test_users_cli(capsys, monkeypatch):
+    code, out, _ = run(capsys, monkeypatch, "users", "add", "ada", "--role", "admin", "--password-stdin",
+                       stdin=PASSWORD + "\n")
+    assert code == 0 and "added admin 'ada'" in out
+    code, _, err = run(capsys, monkeypatch, "users", "add", "bob", "--role", "writer", "--password-stdin",
+                       stdin=PASSWORD + "\n")
+    assert code == 4 and "acts as a named user" in err and "ASSISTANT_USER" in err
+    code, out, _ = run(capsys, monkeypatch, "users", "add", "bob", "--role", "writer", "--password-stdin",
+                       stdin=PASSWORD + "\n", user="ada")
+    assert code == 0
+    code, out, _ = run(capsys, monkeypatch, "users", "disable", "bob")
+    assert code == 0 and "disabled 'bob'" in out
+    code, out, _ = run(capsys, monkeypatch, "users", "list")
+    assert "bob" in out and "disabled" in out
+    monkeypatch.setenv("ASSISTANT_PASSWORD", "wrong password")
+    code, _, err = run(capsys, monkeypatch, "users", "enable", "bob")
+    assert code == 4 and "cannot sign in as 'ada'" in err and "Traceback" not in err
+
+
+def test_review_cli_round_trip(capsys, monkeypatch, tmp_path):
+    from assistant.cli.common import services
+    from tests.workflow_fixtures import StubChecker
+
+    svc = services()
+    team = add_users(svc, ("ada", "admin"), ("wendy", "writer"), ("rita", "reviewer"))
+    monkeypatch.setattr("assistant.services.Services.checker", StubChecker(), raising=False)
+    item = new_item(svc, listing_fields(title="The best board"))
+    code, out, _ = run(capsys, monkeypatch, "submit", str(item), "--as", "wendy", user="wendy")
+    assert code == 0 and "now in_review" in out
+    code, out, _ = run(capsys, monkeypatch, "queue", "--status", "in_review", "--severity", "error")
+    assert f"│ {item} " in out or f" {item} " in out
+    code, _, err = run(capsys, monkeypatch, "approve", str(item), "--as", "rita")
+    assert code == 4 and "--override-reason" in err
+    edit = tmp_path / "edit.yaml"
+    edit.write_text("\n".join(f"{k}: {v!r}" for k, v in listing_fields(title="A sturdy board").items()),
+                    encoding="utf-8")  # YAML
+    code, out, err = run(capsys, monkeypatch, "edit", str(item), "--file", str(edit), "--as", "wendy")
+    assert code == 0, err
+    monkeypatch.setenv("EDITOR", f"{sys.executable} -c \"import sys,pathlib; p=pathlib.Path(sys.argv[1]); "
+                       "p.write_text(p.read_text().replace('A sturdy board', 'A sturdier board'))\"")
+    code, out, err = run(capsys, monkeypatch, "edit", str(item), "--as", "wendy")
+    assert code == 0 and "version 3" in out, err
+    code, out, _ = run(capsys, monkeypatch, "approve", str(item), "--as", "rita", "--comment", "good", "--version", "3")
+    assert code == 0 and "now approved" in out
+    code, out, _ = run(capsys, monkeypatch, "show", str(item), "--history")
+    assert "-title: A sturdy board" in out and "+title: A sturdier board" in out
+    assert "approved v3 by rita: good" in out and "item.approve" in out
+    code, _, err = run(capsys, monkeypatch, "reject", str(item), "--as", "rita", "--comment", "x")
+    assert code == 4 and "is approved" in err
+    code, out, _ = run(capsys, monkeypatch, "export", "--format", "shopify", "--out", str(tmp_path), "--as", "rita")
+    assert code == 0 and "marked exported" in out and (tmp_path / "shopify_products.csv").exists()
+    assert team["rita"].role == "reviewer"
