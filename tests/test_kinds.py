@@ -222,3 +222,41 @@ def test_bad_requests_fail_before_any_model_call(services, scripted, product, ki
 def test_reply_kinds_need_their_context(services, scripted, product):
     with pytest.raises(InputError, match="review_reply answers a review"):
         services.generator.generate("review_reply", product, services.brand(), lang="en", market="US")
+
+
+def _cli(capsys, monkeypatch, reply, *argv):
+    from assistant.cli import main
+    from assistant.llm import LLMHandle, registry
+    from assistant.llm.fake import ScriptedChatModel
+
+    monkeypatch.setitem(registry.PROVIDERS, "fake", lambda s: LLMHandle(ScriptedChatModel(default_reply=reply), "fake", "scripted"))
+    monkeypatch.setenv("ASSISTANT_PROVIDER", "fake")
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    out = capsys.readouterr()
+    return exit_info.value.code or 0, out.out, out.err
+
+
+def test_cli_generates_an_email_per_segment_and_writes_its_parts(capsys, monkeypatch, product_file, tmp_path):
+    code, out, err = _cli(capsys, monkeypatch, SAMPLES["email"], "generate", "email", "--product", str(product_file),
+                          "--segment", "lapsed", "--lang", "en", "--market", "UK", "--out", str(tmp_path))
+    assert code == 0, err
+    assert "suggested send time" in out and "Europe/London" in out and "Unsubscribe at any time" in out
+    html = next(tmp_path.glob("email-*.html")).read_text()
+    assert "No. 88 Zhuxiang Road" in html and next(tmp_path.glob("email-*.txt")).read_text().endswith("{{unsubscribe_url}}")
+
+
+def test_cli_variants_and_reply_context(capsys, monkeypatch, product_file, tmp_path):
+    code, out, err = _cli(capsys, monkeypatch, SAMPLES["social_post"], "generate", "social_post", "--product",
+                          str(product_file), "--platform", "x", "--variants", "3", "--rounds", "0")
+    assert code == 0, err
+    assert "angle benefit" in out and "4 near-duplicate variant(s) removed" in out  # the model repeats itself (and on retry)
+    ctx = tmp_path / "review.txt"
+    ctx.write_text("Lovely board.", encoding="utf-8")
+    code, out, err = _cli(capsys, monkeypatch, SAMPLES["review_reply"], "generate", "review_reply", "--product",
+                          str(product_file), "--context-file", str(ctx), "--platform", "google")
+    assert code == 0, err
+    assert "needs_follow_up" in out
+    code, _, err = _cli(capsys, monkeypatch, SAMPLES["review_reply"], "generate", "review_reply", "--product",
+                        str(product_file))
+    assert code == 2 and "--context" in err

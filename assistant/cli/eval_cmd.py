@@ -67,6 +67,7 @@ def generation(
         services(), kinds=split(kinds), langs=split(langs), limit=limit,
         progress=lambda c: console.print(f"{c.sku} {c.kind} {c.lang}: valid={c.schema_valid} limits={c.within_hard_limits} "
                                          f"lang={c.language_match} errors {c.errors_first}->{c.errors_final} "
+                                         f"rounds={c.rounds} tokens={c.prompt_tokens}/{c.completion_tokens} "
                                          f"{c.latency_ms / 1000:.1f}s", highlight=False) if not as_json else None,
     )
     if out:
