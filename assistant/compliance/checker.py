@@ -1,4 +1,8 @@
-"""The checker: runs every applicable rule over a draft's fields or a pasted text.
+"""The checker: runs every applicable rule over a draft's fields or pasted copy.
+
+Order: term rules (one automaton pass per field), the other rule types, quality checks, grounding
+(when facts are given), then the optional model-judged pass. Deterministic rules always run; the
+model only adds findings, marked ``model_judged``.
 
 Spans are offsets in the text that was checked: for ``check_fields`` the field's own text (the
 finding names the field), for ``check_text`` the whole pasted text.
@@ -6,146 +10,135 @@ finding names the field), for ``check_text`` the whole pasted text.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from assistant.channels import FieldLimit, channel_spec, measure
+from assistant.channels import channel_spec
+from assistant.compliance.checks import CHECKS, Context, finding
+from assistant.compliance.document import Document, FieldValue, from_fields, split_labelled
+from assistant.compliance.grounding import check_grounding
+from assistant.compliance.loader import brand_rules, shipped_rules
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.compliance.quality import check_language, check_quality
-from assistant.compliance.terms import TermRule, shipped_rules
-from assistant.locales import Language, resolve_language
+from assistant.compliance.rulemodels import ExistenceRule, SubstitutionRule
+from assistant.compliance.terms import TermIndex
+from assistant.locales import resolve_language, resolve_market
 
-FieldValue = str | list[str]
-LABEL = re.compile(
-    r"^(?P<label>title|bullets?|description|headline|path|subject|preheader|body|meta[ _]title|"
-    r"meta[ _]description|alt(?:[ _]text)?|keywords?)\s*\d*\s*:\s?",
-    re.IGNORECASE,
-)
-_LABEL_FIELD = {
-    "bullet": "bullets", "bullets": "bullets", "meta title": "meta_title", "meta_title": "meta_title",
-    "meta description": "meta_description", "meta_description": "meta_description", "alt": "image_alt_text",
-    "alt text": "image_alt_text", "alt_text": "image_alt_text", "keyword": "search_keywords",
-    "keywords": "search_keywords",
-}
+if TYPE_CHECKING:
+    from assistant.brand import BrandKit
+    from assistant.compliance.judge import ModelJudge
 
-
-@dataclass
-class Segment:
-    field: str | None  # schema field name ("bullets"), None for unlabelled text
-    label: str | None  # display name ("bullets[2]")
-    text: str
-    offset: int
+NOT_PROSE = {"search_keywords", "hashtags", "paths"}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 class Checker:
-    def __init__(self, rules: tuple[TermRule, ...] | None = None):
-        self.rules = rules if rules is not None else shipped_rules()
+    def __init__(self, rules: tuple | list | None = None, *, judge: ModelJudge | None = None,
+                 brand: BrandKit | None = None, quality: bool = True):
+        """``rules``: default every shipped rule. ``brand``: a default brand kit whose banned terms
+        apply when a call gives none. ``judge``: the optional model-judged pass."""
+        self.rules = tuple(rules) if rules is not None else shipped_rules()
+        self.judge = judge
+        self.brand = brand
+        self.quality = quality
+        self._indexes: dict[tuple, tuple[TermIndex, list]] = {}
+        self._brand_rules: dict[tuple, tuple] = {}
 
     # ---- entry points ---------------------------------------------------------------------
     def check_fields(
         self, fields: dict[str, FieldValue], *, lang: str, market: str, channel: str = "listing",
-        platform: str | None = None,
+        platform: str | None = None, facts: dict[str, Any] | None = None, brand: BrandKit | None = None,
+        support: list[str] | None = None,
     ) -> CheckReport:
-        segments: list[Segment] = []
-        for name, value in fields.items():
-            if isinstance(value, list):
-                segments += [Segment(name, f"{name}[{i}]", str(v), 0) for i, v in enumerate(value)]
-            else:
-                segments.append(Segment(name, name, str(value), 0))
-        findings = self._run(segments, resolve_language(lang), channel, platform, fields)
-        return CheckReport(findings=findings, score=score_for(findings))
+        return self._check(from_fields(fields), lang, market, channel, platform, facts, brand, support)
 
     def check_text(
-        self, text: str, *, lang: str, market: str, channel: str = "listing", platform: str | None = None
+        self, text: str, *, lang: str, market: str, channel: str = "listing", platform: str | None = None,
+        facts: dict[str, Any] | None = None, brand: BrandKit | None = None, support: list[str] | None = None,
     ) -> CheckReport:
-        segments = split_labelled(text)
-        grouped: dict[str, list[str]] = {}
-        for seg in segments:
-            if seg.field:
-                grouped.setdefault(seg.field, []).append(seg.text)
-        findings = self._run(segments, resolve_language(lang), channel, platform, grouped, whole=False)
-        return CheckReport(findings=findings, score=score_for(findings))
+        spec = channel_spec(channel)
+        doc = split_labelled(text, channel, frozenset(spec.limits(self._platform(spec, platform))))
+        return self._check(doc, lang, market, channel, platform, facts, brand, support)
+
+    def propose_fixes(self, text: str, report: CheckReport, *, brand: BrandKit | None = None):
+        """Proposed edits for ``check_text`` findings, as a ``FixProposal`` (never applied here)."""
+        from assistant.compliance.fixes import propose
+
+        return propose(text, report, brand=brand or self.brand)
 
     # ---- internals ------------------------------------------------------------------------
-    def _run(self, segments, lang: Language, channel, platform, fields, whole: bool = True) -> list[Finding]:
-        findings: list[Finding] = []
-        rules = [r for r in self.rules if lang.code in r.languages]
-        for seg in segments:
-            for rule in rules:
-                findings += rule.find(seg.text, seg.offset, seg.label)
-            findings += check_quality(seg.text, seg.offset, seg.label)
-        limits = channel_spec(channel).limits(platform)
-        findings += check_limits(segments, limits, fields if whole else None)
-        prose = "\n".join(s.text for s in segments if s.field not in ("search_keywords",))
-        findings += check_language(prose, lang)
-        return sorted(findings, key=lambda f: (f.start, f.field or "", f.rule_id))
+    @staticmethod
+    def _platform(spec, platform: str | None) -> str | None:
+        """Platform limits apply when the channel knows the platform; otherwise channel defaults."""
+        return platform if platform in spec.platforms else None
+
+    def _rules_for(self, brand: BrandKit | None) -> tuple:
+        if brand is None:
+            return self.rules
+        key = (brand.id, tuple((b.term, b.lang, b.replacement) for b in brand.banned_terms))
+        if key not in self._brand_rules:
+            self._brand_rules[key] = self.rules + brand_rules(brand)
+        return self._brand_rules[key]
+
+    def _term_index(self, lang: str, rules: tuple) -> tuple[TermIndex, list]:
+        key = (lang, id(rules))
+        if key not in self._indexes:
+            term_rules = [r for r in rules if isinstance(r, (ExistenceRule, SubstitutionRule))
+                          and ("*" in r.languages or lang in r.languages)]
+            self._indexes[key] = (TermIndex(term_rules, chinese=lang.startswith("zh")), term_rules)
+        return self._indexes[key]
+
+    def _check(self, doc: Document, lang: str, market: str, channel: str, platform: str | None,
+               facts, brand, support) -> CheckReport:
+        language = resolve_language(lang)
+        market = resolve_market(market)
+        spec = channel_spec(channel)
+        rules = self._rules_for(brand or self.brand)
+        ctx = Context(doc, language.code, market, channel, platform, chinese=language.code.startswith("zh"),
+                      facts=facts, support=support, spec_platform=self._platform(spec, platform))
+        applicable = [r for r in rules if r.applies(language.code, market, channel, platform)]
+        findings = self._terms(ctx, rules, set(map(id, applicable)))
+        for rule in applicable:
+            check = CHECKS.get(rule.type)
+            if check is not None:
+                findings += check(rule, ctx)
+        if self.quality:
+            findings += self._quality(doc, language)
+        if facts is not None or support:
+            findings = _drop_grounded(findings, rules) + check_grounding(doc, facts, support, ctx.chinese)
+        if self.judge is not None:
+            findings += self.judge.review(doc, language, market, channel, findings)
+        findings.sort(key=lambda f: (f.start, f.field or "", SEVERITY_ORDER[f.severity], f.rule_id))
+        return CheckReport(findings=findings, score=score_for(findings))
+
+    def _terms(self, ctx: Context, rules: tuple, applicable: set[int]) -> list[Finding]:
+        index, term_rules = self._term_index(ctx.lang, rules)
+        active = {i for i, r in enumerate(term_rules) if id(r) in applicable}
+        if not active:
+            return []
+        out = []
+        for seg in ctx.doc.segments:
+            folded = seg.folded(ctx.chinese)
+            for hit in index.scan(folded.text, active):
+                if not hit.rule.wants_field(seg.field):
+                    continue
+                s, e = folded.span(hit.start, hit.end)
+                suggestion = f"Replace with '{hit.replacement}'" if hit.replacement else None
+                if hit.replacement == "":
+                    suggestion = "Remove it"
+                out.append(finding(hit.rule, seg, s, e, matched=seg.text[s:e], replacement=hit.replacement,
+                                   suggestion=suggestion))
+        return out
+
+    def _quality(self, doc: Document, language) -> list[Finding]:
+        out = []
+        for seg in doc.segments:
+            if doc.from_fields or seg.text.strip() or len(doc.segments) == 1:
+                out += check_quality(seg.text, seg.offset, seg.label)
+        prose = "\n".join(s.text for s in doc.segments if s.field not in NOT_PROSE)
+        return out + check_language(prose, language)
 
 
-def check_limits(segments: list[Segment], limits: dict[str, FieldLimit], fields) -> list[Finding]:
-    out: list[Finding] = []
-    for seg in segments:
-        limit = limits.get(seg.field or "")
-        if limit is None or not limit.max or limit.joined:
-            continue
-        length = measure(seg.text, limit.count)
-        if length > limit.max:
-            out.append(_limit_finding(seg, limit, length, f"'{seg.label}' is {length} {limit.count} long"))
-    by_field: dict[str, list[Segment]] = {}
-    for seg in segments:
-        if seg.field:
-            by_field.setdefault(seg.field, []).append(seg)
-    for name, limit in limits.items():
-        segs = by_field.get(name, [])
-        if limit.joined and limit.max and segs:
-            joined = limit.joined.join(s.text for s in segs)
-            length = measure(joined, limit.count)
-            if length > limit.max:
-                first = segs[0]
-                out.append(_limit_finding(first, limit, length, f"'{name}' together are {length} {limit.count}",
-                                          end=segs[-1].offset + len(segs[-1].text), label=name))
-        count = len(segs)
-        if fields is not None and name in fields and isinstance(fields[name], list):
-            if limit.max_items and count > limit.max_items or limit.min_items and count < limit.min_items:
-                out.append(Finding(
-                    category="length_limit", rule_id=f"limit.{name}.items", severity="error", start=0, end=0,
-                    field=name, message=f"'{name}' has {count} items; allowed {limit.min_items or 0}-{limit.max_items or 'n'}",
-                    suggestion="Add or remove items", source=limit.source,
-                ))
-    return out
-
-
-def _limit_finding(seg: Segment, limit: FieldLimit, length: int, what: str, end: int | None = None,
-                   label: str | None = None) -> Finding:
-    return Finding(
-        category="length_limit", rule_id=f"limit.{seg.field}", severity="warning" if limit.soft else "error",
-        start=seg.offset, end=end if end is not None else seg.offset + len(seg.text),
-        field=label or seg.label, message=f"{what}; the limit is {limit.max}",
-        suggestion=f"Shorten to at most {limit.max} {limit.count}", source=limit.source,
-    )
-
-
-def split_labelled(text: str) -> list[Segment]:
-    """Split pasted copy into labelled fields (``Title: ...`` one per line); unlabelled text is one
-    segment. Offsets point into the original text."""
-    segments: list[Segment] = []
-    counters: dict[str, int] = {}
-    pos = 0
-    current: Segment | None = None
-    for line in text.splitlines(keepends=True):
-        m = LABEL.match(line)
-        body = line.rstrip("\r\n")
-        if m:
-            label = m.group("label").lower()
-            field = _LABEL_FIELD.get(label, label.replace(" ", "_"))
-            index = counters.get(field, 0)
-            counters[field] = index + 1
-            multi = field in ("bullets", "search_keywords", "headline", "path")
-            current = Segment(field, f"{field}[{index}]" if multi else field, body[m.end():], pos + m.end())
-            segments.append(current)
-        elif current is not None and current.field and body.strip():
-            current.text += "\n" + body if current.text else body
-        elif body.strip():
-            current = Segment(None, None, body, pos)
-            segments.append(current)
-        pos += len(line)
-    return segments or [Segment(None, None, text, 0)]
+def _drop_grounded(findings: list[Finding], rules: tuple) -> list[Finding]:
+    """Rules marked ``grounded`` stand down when facts are given: grounding decides instead."""
+    grounded = {r.id for r in rules if getattr(r, "grounded", False)}
+    return [f for f in findings if f.rule_id not in grounded] if grounded else findings

@@ -30,6 +30,7 @@ class Finding(BaseModel):
     field: str | None = Field(default=None, description="e.g. title, bullets[2]")
     source: str | None = Field(default=None, description="law article or policy URL")
     matched: str | None = None
+    replacement: str | None = Field(default=None, description="exact text to put at start:end (auto-fix)")
     model_judged: bool = False
 
 

@@ -1,93 +1,150 @@
-"""Term rules loaded from YAML: one combined pattern per rule, word boundaries for spaced scripts,
-substrings with exception contexts for CJK."""
+"""Term matching: one Aho-Corasick automaton per language over every term and exception of every
+existence and substitution rule, built once.
+
+A scan finds all term and exception occurrences in one pass over the folded text, then:
+1. word boundaries: a term that starts (ends) with a letter or digit of a spaced script must not be
+   preceded (followed) by one; a trailing ``*`` lets the word run on (inflections). CJK terms match
+   as substrings, so 第一 is found inside 全网第一.
+2. exceptions: a hit inside an exception context of the same rule is dropped (第一步, best regards).
+3. leftmost-longest within a category: of overlapping hits the longest wins (best-selling over
+   best-sell...), so one phrase gives one finding per category.
+"""
 
 from __future__ import annotations
 
-import functools
-import re
-from importlib import resources
-from pathlib import Path
+from dataclasses import dataclass
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import ahocorasick
 
-from assistant.compliance.models import Category, Finding, Severity
-from assistant.errors import ConfigError
-
-CJK_LANGS = {"zh-Hans", "zh-Hant", "ja", "ko"}
+from assistant.compliance.normalize import fold_term, is_word_char
+from assistant.compliance.rulemodels import ExistenceRule, SubstitutionRule, TermLike
 
 
-class TermRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True)
+class _Entry:
+    rule: int  # index into TermIndex.rules
+    length: int
+    prefix: bool  # trailing '*': the word may continue
+    exception: bool
+    replacement: str | None
+    check_left: bool
+    check_right: bool
 
-    id: str
-    category: Category
-    severity: Severity
-    languages: list[str]
-    message: str
-    suggestion: str | None = None
-    source: str
-    terms: list[str] = Field(min_length=1)
-    exceptions: list[str] = Field(default_factory=list)
-    must_trigger: list[str] = Field(min_length=1)
-    must_not_trigger: list[str] = Field(min_length=1)
 
-    @functools.cached_property
-    def pattern(self) -> re.Pattern[str]:
-        cjk = bool(set(self.languages) & CJK_LANGS)
-        alts = sorted((re.escape(t) for t in self.terms), key=len, reverse=True)
-        body = "|".join(alts)
-        if cjk:
-            return re.compile(body, re.IGNORECASE)
-        return re.compile(rf"(?<![\w#])(?:{body})(?!\w)", re.IGNORECASE)
+@dataclass(frozen=True)
+class TermHit:
+    rule: TermLike
+    start: int  # in the folded text
+    end: int
+    replacement: str | None
 
-    @functools.cached_property
-    def exception_pattern(self) -> re.Pattern[str] | None:
-        if not self.exceptions:
-            return None
-        alts = sorted((re.escape(t) for t in self.exceptions), key=len, reverse=True)
-        return re.compile("|".join(alts), re.IGNORECASE)
 
-    def find(self, text: str, offset: int = 0, field: str | None = None) -> list[Finding]:
-        excluded: list[tuple[int, int]] = []
-        if self.exception_pattern is not None:
-            excluded = [m.span() for m in self.exception_pattern.finditer(text)]
-        out = []
-        for m in self.pattern.finditer(text):
-            if any(s <= m.start() < e for s, e in excluded):
+def _terms_of(rule: TermLike) -> list[tuple[str, str | None]]:
+    if isinstance(rule, SubstitutionRule):
+        return list(rule.swap.items())
+    assert isinstance(rule, ExistenceRule)
+    return [(t, None) for t in rule.terms]
+
+
+class TermIndex:
+    """Every term of the given rules for one language, compiled into one automaton."""
+
+    def __init__(self, rules: list[TermLike], chinese: bool = False):
+        self.rules = rules
+        table: dict[str, list[_Entry]] = {}
+        for i, rule in enumerate(rules):
+            items = [(t, r, False) for t, r in _terms_of(rule)] + [(e, None, True) for e in rule.exceptions]
+            for term, replacement, exception in items:
+                prefix = term.endswith("*")
+                key = fold_term(term.rstrip("*").strip(), chinese)
+                if not key:
+                    continue
+                table.setdefault(key, []).append(_Entry(
+                    i, len(key), prefix, exception, replacement,
+                    check_left=is_word_char(key[0]), check_right=is_word_char(key[-1]) and not prefix,
+                ))
+        self.automaton = ahocorasick.Automaton()
+        for key, entries in table.items():
+            self.automaton.add_word(key, tuple(entries))
+        self.empty = not table
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def scan(self, text: str, active: set[int] | None = None) -> list[TermHit]:
+        """Hits in ``text`` (already folded) of the rules whose index is in ``active`` (all if None)."""
+        if self.empty:
+            return []
+        claims: list[tuple[int, int, _Entry]] = []
+        exceptions: dict[int, list[tuple[int, int]]] = {}
+        for start, stop, e in bounded_hits(self.automaton, text):
+            if active is not None and e.rule not in active:
                 continue
-            out.append(
-                Finding(
-                    category=self.category, rule_id=self.id, severity=self.severity,
-                    start=offset + m.start(), end=offset + m.end(), message=self.message,
-                    suggestion=self.suggestion, source=self.source, field=field, matched=m.group(0),
-                )
-            )
-        return out
+            if e.exception:
+                exceptions.setdefault(e.rule, []).append((start, stop))
+            else:
+                claims.append((start, stop, e))
+        by_category: dict[str, list] = {}
+        for c in claims:
+            if not any(s <= c[0] and c[1] <= x for s, x in exceptions.get(c[2].rule, ())):
+                by_category.setdefault(self.rules[c[2].rule].category, []).append(c)
+        return [TermHit(self.rules[e.rule], s, x, e.replacement)
+                for group in by_category.values() for s, x, e in leftmost_longest(group)]
 
 
-def load_rule_file(path: Path | str, text: str) -> list[TermRule]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", where=str(path)) from exc
-    rules = []
-    for i, raw in enumerate((data or {}).get("rules", [])):
-        try:
-            rules.append(TermRule.model_validate(raw))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"])
-            rid = raw.get("id", f"#{i}") if isinstance(raw, dict) else f"#{i}"
-            raise ConfigError(f"rule {rid}: key '{key}': {err['msg']}", where=str(path)) from exc
-    return rules
+def bounded_hits(automaton: ahocorasick.Automaton, text: str):
+    """(start, stop, entry) for every automaton hit that sits on word boundaries (see module doc).
+    Entries need ``length``, ``prefix``, ``check_left`` and ``check_right``."""
+    n = len(text)
+    for last, entries in automaton.iter(text):
+        end = last + 1
+        for e in entries:
+            start = end - e.length
+            if e.check_left and start > 0 and is_word_char(text[start - 1]):
+                continue
+            stop = end
+            if e.prefix:
+                while stop < n and is_word_char(text[stop]):
+                    stop += 1
+            elif e.check_right and end < n and is_word_char(text[end]):
+                continue
+            yield start, stop, e
 
 
-@functools.lru_cache(maxsize=1)
-def shipped_rules() -> tuple[TermRule, ...]:
-    folder = resources.files("assistant.compliance").joinpath("rules")
-    rules: list[TermRule] = []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".yaml"):
-            rules += load_rule_file(f"assistant/compliance/rules/{entry.name}", entry.read_text("utf-8"))
-    return tuple(rules)
+def leftmost_longest(hits: list[tuple]) -> list[tuple]:
+    """Of overlapping (start, stop, ...) hits keep the leftmost, and of those the longest."""
+    kept, taken_until = [], -1
+    for hit in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+        if hit[0] >= taken_until:
+            kept.append(hit)
+            taken_until = hit[1]
+    return kept
+
+
+@dataclass(frozen=True)
+class _Word:
+    value: object
+    length: int
+    prefix: bool
+    check_left: bool
+    check_right: bool
+
+
+class Lexicon:
+    """Aliases -> values (e.g. 'kupfer' -> 'copper'), found with the same boundary rules."""
+
+    def __init__(self, aliases: dict[str, object], chinese: bool = False):
+        self.automaton = ahocorasick.Automaton()
+        for alias, value in aliases.items():
+            prefix = alias.endswith("*")
+            key = fold_term(alias.rstrip("*").strip(), chinese)
+            if key:
+                self.automaton.add_word(key, (_Word(value, len(key), prefix, is_word_char(key[0]),
+                                                    is_word_char(key[-1]) and not prefix),))
+        self.empty = not aliases
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def find(self, text: str) -> list[tuple[int, int, object]]:
+        if self.empty:
+            return []
+        return [(s, x, w.value) for s, x, w in leftmost_longest(list(bounded_hits(self.automaton, text)))]

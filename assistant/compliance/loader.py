@@ -1,0 +1,129 @@
+"""Load rule packs (``rules/*.yaml``) and brand rules. A malformed file fails with file:line and key."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from assistant.compliance.rulemodels import Rule, RulePack, SubstitutionRule
+from assistant.errors import ConfigError
+
+if TYPE_CHECKING:
+    from assistant.brand import BrandKit
+
+_RULE = TypeAdapter(Rule)
+RULES_DIR = "assistant/compliance/rules"
+
+
+def _line(node: yaml.Node | None, path: list[Any]) -> int | None:
+    """1-based line of the YAML node at ``path`` (or of the deepest parent that exists)."""
+    line = None
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _error(where: str, node, loc: list[Any], what: str) -> ConfigError:
+    line = _line(node, loc)
+    key = ".".join(str(p) for p in loc) or "(file)"
+    return ConfigError(f"key '{key}': {what}", where=f"{where}:{line}" if line else where,
+                       fix="see the rule types in assistant/compliance/rulemodels.py")
+
+
+def parse_pack(where: str, text: str) -> list:
+    """Rules of one pack file; ``where`` names the file in error messages."""
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ConfigError(f"not valid YAML: {exc}", where=f"{where}:{mark.line + 1}" if mark else where) from exc
+    try:
+        pack = RulePack.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise _error(where, node, list(err["loc"]), _msg(err)) from exc
+    rules = []
+    for i, raw in enumerate(pack.rules):
+        merged = {**pack.defaults, **raw, "pack": pack.pack}
+        try:
+            rules.append(_RULE.validate_python(merged))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = [p for p in err["loc"] if p not in _TYPE_TAGS]
+            raise _error(where, node, ["rules", i, *loc], f"{_msg(err)} (rule {raw.get('id', f'#{i}')})") from exc
+    return rules
+
+
+_TYPE_TAGS = {"existence", "substitution", "pattern", "occurrence", "required", "conditional", "limit"}
+
+
+def _msg(err: dict) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key"
+    if err["type"] == "union_tag_invalid":
+        return f"unknown rule type; use one of: {', '.join(sorted(_TYPE_TAGS))}"
+    if err["type"] == "union_tag_not_found":
+        return f"missing 'type'; use one of: {', '.join(sorted(_TYPE_TAGS))}"
+    return err["msg"]
+
+
+def check_unique(rules: list) -> None:
+    seen: dict[str, str] = {}
+    for rule in rules:
+        if rule.id in seen:
+            raise ConfigError(f"rule id '{rule.id}' is defined twice (packs {seen[rule.id]} and {rule.pack})",
+                              where=RULES_DIR, fix="give every rule a unique id")
+        seen[rule.id] = rule.pack
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_rules() -> tuple:
+    """Every rule of every pack shipped in ``assistant/compliance/rules``."""
+    folder = resources.files("assistant.compliance").joinpath("rules")
+    rules: list = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            rules += parse_pack(f"{RULES_DIR}/{entry.name}", entry.read_text("utf-8"))
+    check_unique(rules)
+    return tuple(rules)
+
+
+def load_rule_file(path: Path | str) -> list:
+    path = Path(path)
+    return parse_pack(str(path), path.read_text(encoding="utf-8"))
+
+
+def brand_rules(kit: BrandKit) -> tuple:
+    """The brand kit's banned terms as substitution rules (one per language), category brand_term."""
+    by_lang: dict[str, dict[str, str]] = {}
+    reasons: dict[str, list[str]] = {}
+    for banned in kit.banned_terms:
+        by_lang.setdefault(banned.lang, {})[banned.term] = banned.replacement or ""
+        if banned.reason:
+            reasons.setdefault(banned.lang, []).append(f"{banned.term}: {banned.reason}")
+    rules = []
+    for lang, swap in by_lang.items():
+        example = next(iter(swap))
+        rules.append(SubstitutionRule(
+            type="substitution", id=f"brand.{kit.id}.{lang.lower()}.banned_terms", category="brand_term",
+            severity="warning", languages=[lang], swap=swap, pack=f"brand:{kit.id}",
+            message=f"{kit.name} does not use this term" + (f" ({'; '.join(reasons.get(lang, []))})" if reasons.get(lang) else ""),
+            suggestion="Use the brand's preferred wording", source=f"Brand kit knowledge/{kit.id}/brand.yaml: banned_terms",
+            must_trigger=[{"text": example}], must_not_trigger=[{"text": kit.name}],
+        ))
+    return tuple(rules)
