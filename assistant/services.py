@@ -63,6 +63,10 @@ class Services:
 
     @cached_property
     def checker(self) -> Checker:
+        if self.settings.checker_model_review:
+            from assistant.compliance.judge import ModelJudge
+
+            return Checker(judge=ModelJudge(self.llm))
         return Checker()
 
     @cached_property

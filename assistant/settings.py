@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     # --- privacy -----------------------------------------------------------------------------
     allow_customer_data_in_prompts: bool = False
 
+    # --- checker -----------------------------------------------------------------------------
+    checker_model_review: bool = Field(
+        default=False, description="after the rules, let the model review grey areas (findings marked model_judged)"
+    )
+
     # --- brand knowledge (guideline retrieval) -------------------------------------------------
     embedder: str = Field(default="hash", description="hash (offline, default) | minilm | openai")
     embedding_model: str | None = Field(default=None, description="openai embedder model name")

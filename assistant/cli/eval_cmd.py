@@ -89,3 +89,27 @@ def generation(
                       f"{s['error_findings_first_draft']}->{s['error_findings_after_revise']}",
                       f"{s['prompt_tokens']}/{s['completion_tokens']}", f"{s['cost_usd']:.4f}", f"{s['latency_s_mean']}")
     console.print(table)
+
+
+@app.command("checker")
+def checker(
+    cases: Path | None = typer.Option(None, "--cases", help="labelled JSONL cases; default evals/checker/dev.jsonl"),
+    show: int = typer.Option(50, "--show", help="list at most this many false positives and misses"),
+) -> None:
+    """Precision, recall and F1 of the compliance checker per category and per language (error+warning findings)."""
+    from assistant.cli.common import services
+    from assistant.compliance.evaluation import DEFAULT_CASES, evaluate, load_cases, tables
+
+    path = cases or DEFAULT_CASES
+    result = evaluate(services().checker, load_cases(path))
+    console.print(f"[bold]checker eval[/] {path.name}: {result.cases} cases, {result.negatives} hard negatives "
+                  f"({result.negatives / max(1, result.cases):.0%}), languages {dict(sorted(result.languages.items()))}",
+                  highlight=False)
+    for table in tables(result):
+        console.print(table)
+    for kind in ("false positive", "miss"):
+        items = [m for m in result.mistakes if m.kind == kind]
+        console.print(f"[bold]{kind}s: {len(items)}[/]")
+        for m in items[:show]:
+            console.print(f"  {m.case_id} [{m.lang}] {m.category}: {m.text[:110]!r} {m.evidence}", highlight=False,
+                          markup=False)

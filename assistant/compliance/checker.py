@@ -59,11 +59,16 @@ class Checker:
         doc = split_labelled(text, channel, frozenset(spec.limits(self._platform(spec, platform))))
         return self._check(doc, lang, market, channel, platform, facts, brand, support)
 
-    def propose_fixes(self, text: str, report: CheckReport, *, brand: BrandKit | None = None):
-        """Proposed edits for ``check_text`` findings, as a ``FixProposal`` (never applied here)."""
+    def propose_fixes(self, text: str, report: CheckReport, *, lang: str, channel: str = "listing",
+                      platform: str | None = None, brand: BrandKit | None = None):
+        """Proposed edits for a ``check_text`` report, as a ``FixProposal`` with a unified diff. Nothing
+        is applied: the reviewer accepts or rejects the proposal."""
         from assistant.compliance.fixes import propose
 
-        return propose(text, report, brand=brand or self.brand)
+        brand = brand or self.brand
+        kinds = {r.id: r.fix for r in self._rules_for(brand) if getattr(r, "fix", None)}
+        return propose(text, report, lang=resolve_language(lang).code, channel=channel, platform=platform,
+                       brand=brand, fix_kinds=kinds)
 
     # ---- internals ------------------------------------------------------------------------
     @staticmethod
