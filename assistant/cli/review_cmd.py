@@ -35,7 +35,7 @@ def review(
     """Check copy against the compliance and quality rules. Exit 1 when any finding is an error,
     2 on bad input (with --input: any bad line; the other lines are still reviewed)."""
     if sum(x is not None for x in (text, file, input)) != 1:
-        raise InputError("give exactly one of --text, --file or --input")
+        raise InputError("give exactly one of --text or --file (or --input with JSONL cases)")
     svc = services()
     if input is not None:
         raise typer.Exit(_review_batch(svc.checker, _read(input, "--input"), output))
