@@ -14,11 +14,11 @@ embedders are never mixed.
 
 from __future__ import annotations
 
-import math
 import os
 import zlib
-from collections import Counter
 from typing import Callable
+
+import numpy as np
 
 from langchain_core.embeddings import Embeddings
 
@@ -37,23 +37,25 @@ class HashEmbeddings(Embeddings):
         self.dim = dim
         self.embedder_id = f"hash-ngram-v{self.version}-{dim}"
 
-    def _features(self, text: str) -> Counter:
-        feats: Counter = Counter()
-        for tok in tokens(text):
-            # CJK single characters are weak evidence; bigrams and words carry the meaning
-            feats["w:" + tok] += 0.5 if (len(tok) == 1 and is_cjk(tok)) else 1.0
-        for gram in char_ngrams(text):
-            feats["c:" + gram] += 0.25
-        return feats
+    def _features(self, text: str) -> tuple[list[str], list[float]]:
+        toks = tokens(text)
+        grams = char_ngrams(text)
+        # CJK single characters are weak evidence; bigrams and words carry the meaning
+        weights = [0.5 if (len(t) == 1 and is_cjk(t)) else 1.0 for t in toks] + [0.25] * len(grams)
+        return ["w:" + t for t in toks] + ["c:" + g for g in grams], weights
 
     def _embed(self, text: str) -> list[float]:
-        vec = [0.0] * self.dim
-        for feat, weight in self._features(text).items():
-            h = zlib.crc32(feat.encode("utf-8"))
-            sign = 1.0 if h & 0x80000000 else -1.0
-            vec[h % self.dim] += sign * (1.0 + math.log(weight) if weight >= 1 else weight)
-        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-        return [v / norm for v in vec]
+        feats, weights = self._features(text)
+        if not feats:
+            return [0.0] * self.dim
+        hashes = np.fromiter((zlib.crc32(f.encode("utf-8")) for f in feats), dtype=np.uint32, count=len(feats))
+        uniq, inverse = np.unique(hashes, return_inverse=True)
+        weight = np.bincount(inverse, weights=weights)  # summed weight per distinct feature
+        value = np.where(weight >= 1, 1.0 + np.log(np.maximum(weight, 1.0)), weight)  # sublinear
+        sign = np.where(uniq & 0x80000000, 1.0, -1.0)
+        vec = np.bincount(uniq % self.dim, weights=sign * value, minlength=self.dim)
+        norm = float(np.linalg.norm(vec)) or 1.0
+        return (vec / norm).tolist()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return [self._embed(t) for t in texts]

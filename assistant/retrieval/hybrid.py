@@ -22,6 +22,7 @@ from assistant.retrieval.store import ChunkStore
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES = ("hybrid", "vector", "keyword")
 RRF_K = 60
+_OVERFETCH = (6, 40)  # unfiltered lookups of candidates x factor before Chroma filters
 
 
 @dataclass
@@ -58,9 +59,7 @@ class HybridRetriever:
         query = self.expand(brand, query) if self.expand else query
         ranked: list[list[str]] = []
         if mode in ("hybrid", "vector"):
-            where = {"brand": brand} if lang_filter is None else {"$and": [{"brand": brand}, {"lang": lang_filter}]}
-            vector = self.store.embeddings.embed_query(query)
-            ranked.append([hit[0] for hit in self.store.similar(vector, self.candidates, where)])
+            ranked.append(self._nearest(index, brand, self.store.embeddings.embed_query(query), lang_filter))
         if mode in ("hybrid", "keyword"):
             mask = None if lang_filter is None else index.langs == lang_filter
             ranked.append([index.ids[i] for i, _ in index.bm25.top(query, self.candidates, mask)])
@@ -74,6 +73,22 @@ class HybridRetriever:
             out.append(Passage(id=chunk_id, text=index.texts[i], source=meta["source"],
                                section=meta.get("section") or None, lang=meta.get("lang"), score=round(score, 5)))
         return out
+
+    def _nearest(self, index: _BrandIndex, brand: str, vector: list[float], lang: str | None) -> list[str]:
+        """Nearest chunks of ``brand`` (in ``lang``): an unfiltered lookup of a few times more
+        candidates, filtered here; when too few survive (a small brand in a big collection), Chroma
+        filters instead (slower, same result)."""
+        def eligible(chunk_id: str) -> bool:
+            i = index.position.get(chunk_id)
+            return i is not None and (lang is None or index.langs[i] == lang)
+
+        wanted = min(self.candidates, len(index.ids) if lang is None else int((index.langs == lang).sum()))
+        for factor in _OVERFETCH:
+            hits = [c for c, _ in self.store.nearest(vector, self.candidates * factor) if eligible(c)]
+            if len(hits) >= wanted:
+                return hits[:self.candidates]
+        where = {"brand": brand} if lang is None else {"$and": [{"brand": brand}, {"lang": lang}]}
+        return [c for c, _ in self.store.nearest(vector, self.candidates, where)]
 
     def _index(self, brand: str) -> _BrandIndex:
         """The brand's chunks and BM25 index, rebuilt when the store changed."""
