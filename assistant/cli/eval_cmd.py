@@ -107,9 +107,9 @@ def checker(
                   highlight=False)
     for table in tables(result):
         console.print(table)
-    for kind in ("false positive", "miss"):
+    for kind, plural in (("false positive", "false positives"), ("miss", "misses")):
         items = [m for m in result.mistakes if m.kind == kind]
-        console.print(f"[bold]{kind}s: {len(items)}[/]")
+        console.print(f"[bold]{plural}: {len(items)}[/]")
         for m in items[:show]:
             console.print(f"  {m.case_id} [{m.lang}] {m.category}: {m.text[:110]!r} {m.evidence}", highlight=False,
                           markup=False)

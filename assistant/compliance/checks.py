@@ -191,6 +191,7 @@ def check_conditional(rule: ConditionalRule, ctx: Context) -> list[Finding]:
             else:
                 whole = whole if whole is not None else "\n".join(s.folded(ctx.chinese).text for s in ctx.doc.segments)
                 scope = whole
+            scope = scope.replace(m.group(0), " " * len(m.group(0)), 1)  # a trigger is not its own support
             if bool(other.search(scope)) == (rule.require is not None):
                 continue
             s, e = folded.span(m.start(), m.end())
