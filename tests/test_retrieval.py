@@ -129,3 +129,18 @@ def test_retrieval_eval_meets_the_target_with_the_offline_embedder():
     assert scores["queries"] >= 40 and {o.query.group for o in run.outcomes} == {"en", "zh", "cross"}
     assert scores["recall@5"] >= 0.9, [o.query.id for o in run.misses()]
     assert scores["mrr"] >= 0.8
+
+
+def test_demo_ingests_the_guidelines_and_the_report_and_cli_show_the_chunk_ids(services, scripted, good_listing,
+                                                                            tmp_path, capsys):
+    from assistant.batch.demo import run_demo
+    from assistant.cli.generate_cmd import show_draft
+
+    scripted.queue(good_listing)
+    result = run_demo(services, tmp_path / "out", langs=["en"], limit=1)
+    [draft] = result.drafts
+    assert draft.guideline_ids and {s.source for s in services.knowledge.sources("bambuu")} >= {"zh/产品线.md"}
+    html = result.files["report"].read_text(encoding="utf-8")
+    assert "Brand guidelines in the prompt" in html and all(i in html for i in draft.guideline_ids)
+    show_draft(draft, [draft], None)
+    assert draft.guideline_ids[0] in capsys.readouterr().out.replace("\n", "")

@@ -29,6 +29,7 @@ def run_demo(
     progress: Callable[[Draft], None] | None = None,
 ) -> DemoResult:
     brand = services.brand()
+    services.knowledge.ingest(brand.id)  # the brand's guideline files; unchanged files cost nothing
     products = load_products(services.knowledge_dir / brand.id / "products.jsonl")[:limit]
     drafts: list[Draft] = []
     for product in products:

@@ -95,6 +95,8 @@ def show_draft(draft: Draft, rounds: list[Draft], out: Path | None) -> None:
     req = draft.request
     angle = f" · angle {req.angle}" if req.angle else ""
     console.rule(f"draft #{draft.id} · {req.kind} · {req.product.sku} · {req.lang}-{req.market}{angle}")
+    console.print("[dim]guidelines used:[/] " + (", ".join(draft.guideline_ids) or "none (ingest them: assistant kb ingest)"),
+                  highlight=False)
     if draft.status == "failed":
         console.print(f"[red]{draft.error}[/]\nraw output kept in draft #{draft.id}")
         return
