@@ -45,8 +45,19 @@ def test_findings_and_fixes_are_stored_with_the_draft(services, scripted, produc
     assert "at most 60 characters (now 78)" in scripted.received[1][-1].content
 
 
+def test_a_reply_that_does_not_fit_is_retried_once_with_compact_limits(services, scripted, product, good_listing):
+    scripted.queue('{"title": "cut off at the token li', good_listing)
+    draft = services.generator.generate("listing", product, services.brand(), lang="en", market="US", revise_rounds=0)
+    assert draft.status == "ok" and draft.fields["title"] == good_listing["title"]
+    assert "retried once" in draft.fixes[0]
+    first, retry = (kw["json_schema"]["properties"] for kw in scripted.call_kwargs)
+    assert first["description"]["maxLength"] == 2000 and retry["description"]["maxLength"] == 200
+    assert first["bullets"]["maxItems"] == 5 and retry["bullets"]["maxItems"] == 3
+    assert retry["meta_title"]["maxLength"] == 60  # tighter limits stay
+
+
 def test_unparseable_reply_is_stored_as_failed_with_raw_text(services, scripted, product):
-    scripted.queue('{"title": "only a title"}')
+    scripted.queue('{"title": "only a title"}', '{"title": "only a title"}')
     draft = services.generator.generate("listing", product, services.brand(), lang="zh", market="CN")
     assert draft.status == "failed" and "schema" in draft.error
     assert services.drafts.get(draft.id).raw_output == '{"title": "only a title"}'

@@ -53,10 +53,10 @@ def test_a_clean_first_draft_is_not_revised(services, scripted, product):
 
 
 def test_an_unparseable_revision_is_stored_and_the_last_good_round_returned(services, scripted, product):
-    scripted.queue(WRONG_LANGUAGE, "sorry, I cannot do that")
+    scripted.queue(WRONG_LANGUAGE, "sorry, I cannot do that", "still not JSON")  # the retry fails too
     final = post(services, product, revise_rounds=2)
     stored = services.drafts.list()
-    assert [d.status for d in stored] == ["ok", "failed"] and stored[1].raw_output == "sorry, I cannot do that"
+    assert [d.status for d in stored] == ["ok", "failed"] and stored[1].raw_output == "still not JSON"
     assert final.id == stored[0].id
 
 

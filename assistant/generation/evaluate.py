@@ -41,6 +41,7 @@ class Case:
     completion_tokens: int
     cost_usd: float
     latency_ms: int
+    retried: bool = False  # the first reply did not fit; the compact retry did
     violations: list[str] = field(default_factory=list)
 
 
@@ -58,7 +59,7 @@ def score_case(history: list[Draft]) -> Case:
         rounds=final.round, prompt_tokens=sum(d.usage.prompt_tokens for d in history),
         completion_tokens=sum(d.usage.completion_tokens for d in history),
         cost_usd=sum(d.usage.cost_usd or 0.0 for d in history), latency_ms=sum(d.usage.latency_ms for d in history),
-        violations=violations,
+        retried=any("retried once" in f for f in first.fixes), violations=violations,
     )
 
 
@@ -78,6 +79,7 @@ def summarise(cases: list[Case]) -> dict:
         "error_findings_after_revise": sum(c.errors_final for c in cases),
         "drafts_with_errors_after_revise": sum(c.errors_final > 0 for c in cases),
         "revise_rounds": sum(c.rounds for c in cases),
+        "compact_retries": sum(c.retried for c in cases),
         "prompt_tokens": sum(c.prompt_tokens for c in cases),
         "completion_tokens": sum(c.completion_tokens for c in cases),
         "cost_usd": round(sum(c.cost_usd for c in cases), 4),
@@ -111,8 +113,8 @@ def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list
     cases: list[Case] = []
     for product in products:
         ctx = contexts(product.name)
-        for kind in kinds:
-            for lang in langs:
+        for lang in langs:  # every kind in one language before the next: a cut-short run still covers all kinds
+            for kind in kinds:
                 draft = gen.generate(kind, product, brand, lang=lang, market=default_market(lang),
                                      context=ctx.get(get_kind(kind).context or ""))
                 case = score_case(gen.history(draft))

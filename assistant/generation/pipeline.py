@@ -20,7 +20,7 @@ from assistant.generation.limits import Over, enforce_limits
 from assistant.generation.models import Draft, DraftRequest, Usage
 from assistant.generation.polish import fit_hashtags, polish
 from assistant.generation.prompts import PromptLibrary
-from assistant.generation.schemas import unit_name, with_limits
+from assistant.generation.schemas import COMPACT_TEXT, compact, unit_name, with_limits
 from assistant.generation.terms import glossary_pairs, language_findings, term_findings, unmask_terms
 from assistant.llm import LLMHandle
 
@@ -67,7 +67,13 @@ class Drafter:
     def draft(self, req: Request, call: Call, guideline_ids: list[str] | None = None) -> Draft:
         prompt = self.prompts.get(call.prompt)
         schema = with_limits(req.kind.schema_for(req.platform), req.limits)
-        out = run_structured(prompt, self.llm, schema, {k: call.variables[k] for k in prompt.variables})
+        variables = {k: call.variables[k] for k in prompt.variables}
+        out = run_structured(prompt, self.llm, schema, variables)
+        retried = out.result.parsed is None
+        if retried:  # cut off at the token limit, or not JSON: once more, with every text kept short
+            first_usage = out.usage
+            out = run_structured(prompt, self.llm, compact(schema), variables)
+            add_usage(out.usage, first_usage)
         draft = Draft(
             request=request_model(req), provider=self.llm.provider, model=self.llm.model_name,
             prompt_name=prompt.name, prompt_version=prompt.version, usage=out.usage,
@@ -82,6 +88,9 @@ class Drafter:
         if call.tokens:
             fields = unmask_terms(fields, call.tokens)
         self.finalise(req, draft, fields)
+        if retried:
+            draft.fixes.insert(0, "the first reply did not fit the schema (cut off or not JSON); "
+                                  f"retried once with texts of at most {COMPACT_TEXT} characters")
         return draft
 
     def finalise(self, req: Request, draft: Draft, fields: dict[str, Any]) -> None:

@@ -153,6 +153,32 @@ def with_limits(schema: type[BaseModel], limits: dict[str, FieldLimit]) -> type[
     return type(schema.__name__, (schema,), {"model_config": config, "__module__": schema.__module__})
 
 
+COMPACT_TEXT = 200  # characters per text in the compact retry
+COMPACT_ITEMS = 3
+
+
+def compact(schema: type[BaseModel]) -> type[BaseModel]:
+    """``schema`` (with its limits) where every text is at most ``COMPACT_TEXT`` characters and every
+    list at most ``COMPACT_ITEMS`` items (or its minimum): a reply that fits a small token budget, for
+    the one retry after a reply that was cut off or did not parse."""
+    parent = schema.model_config.get("json_schema_extra")
+
+    def tighten(js: dict[str, Any]) -> None:
+        if callable(parent):
+            parent(js)
+        for prop in js.get("properties", {}).values():
+            if prop.get("type") == "string" and "enum" not in prop:
+                prop["maxLength"] = min(prop.get("maxLength", COMPACT_TEXT), COMPACT_TEXT)
+            elif prop.get("type") == "array":
+                prop["maxItems"] = max(prop.get("minItems", 1), min(prop.get("maxItems", COMPACT_ITEMS), COMPACT_ITEMS))
+                items = prop.get("items", {})
+                if items.get("type") == "string":
+                    items["maxLength"] = min(items.get("maxLength", COMPACT_TEXT), COMPACT_TEXT)
+
+    config = ConfigDict(**{**schema.model_config, "json_schema_extra": tighten})
+    return type(schema.__name__, (schema,), {"model_config": config, "__module__": schema.__module__})
+
+
 def unit_name(limit: FieldLimit) -> str:
     return {"bytes": "UTF-8 bytes", "cjk2": "width units (CJK characters count 2)", "chars": "characters",
             "x": "characters as X counts them (CJK 2, links 23)"}[limit.count]
