@@ -10,6 +10,8 @@ finding names the field), for ``check_text`` the whole pasted text.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.channels import channel_spec
@@ -18,9 +20,9 @@ from assistant.compliance.document import Document, FieldValue, from_fields, spl
 from assistant.compliance.grounding import check_grounding
 from assistant.compliance.loader import brand_rules, shipped_rules
 from assistant.compliance.models import CheckReport, Finding, score_for
-from assistant.compliance.quality import check_language, check_quality
-from assistant.compliance.rulemodels import ExistenceRule, SubstitutionRule
-from assistant.compliance.terms import TermIndex
+from assistant.compliance.quality import check_language, check_texts
+from assistant.compliance.rulemodels import ExistenceRule, SubstitutionRule, anchors_of
+from assistant.compliance.terms import AnchorIndex, TermIndex
 from assistant.locales import resolve_language, resolve_market
 
 if TYPE_CHECKING:
@@ -29,6 +31,18 @@ if TYPE_CHECKING:
 
 NOT_PROSE = {"search_keywords", "hashtags", "paths"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class Plan:
+    """What runs for one language/market/channel/platform, compiled once and reused."""
+
+    index: TermIndex
+    term_rules: list
+    active: set[int]  # indexes into term_rules that apply here
+    others: list  # the other rule types that apply here
+    anchors: AnchorIndex  # which of ``others`` can match a text
+    gated: set[int]  # indexes into ``others`` that run only when one of their anchors occurs
 
 
 class Checker:
@@ -41,6 +55,7 @@ class Checker:
         self.brand = brand
         self.quality = quality
         self._indexes: dict[tuple, tuple[TermIndex, list]] = {}
+        self._plans: dict[tuple, Plan] = {}
         self._brand_rules: dict[tuple, tuple] = {}
 
     # ---- entry points ---------------------------------------------------------------------
@@ -92,6 +107,20 @@ class Checker:
             self._indexes[key] = (TermIndex(term_rules, chinese=lang.startswith("zh")), term_rules)
         return self._indexes[key]
 
+    def _plan(self, lang: str, market: str, channel: str, platform: str | None, rules: tuple) -> Plan:
+        key = (lang, market, channel, platform, id(rules))
+        if key not in self._plans:
+            index, term_rules = self._term_index(lang, rules)
+            applicable = [r for r in rules if r.applies(lang, market, channel, platform)]
+            ids = set(map(id, applicable))
+            others = [r for r in applicable if r.type in CHECKS]
+            anchors = {i: anchors_of(r) for i, r in enumerate(others) if anchors_of(r)}
+            self._plans[key] = Plan(
+                index=index, term_rules=term_rules, active={i for i, r in enumerate(term_rules) if id(r) in ids},
+                others=others, anchors=AnchorIndex(anchors, chinese=lang.startswith("zh")), gated=set(anchors),
+            )
+        return self._plans[key]
+
     def _check(self, doc: Document, lang: str, market: str, channel: str, platform: str | None,
                facts, brand, support) -> CheckReport:
         language = resolve_language(lang)
@@ -100,12 +129,12 @@ class Checker:
         rules = self._rules_for(brand or self.brand)
         ctx = Context(doc, language.code, market, channel, platform, chinese=language.code.startswith("zh"),
                       facts=facts, support=support, spec_platform=self._platform(spec, platform))
-        applicable = [r for r in rules if r.applies(language.code, market, channel, platform)]
-        findings = self._terms(ctx, rules, set(map(id, applicable)))
-        for rule in applicable:
-            check = CHECKS.get(rule.type)
-            if check is not None:
-                findings += check(rule, ctx)
+        plan = self._plan(language.code, market, channel, platform, rules)
+        findings = self._terms(ctx, plan)
+        present = plan.anchors.present(ctx.joined(None, True)[0])
+        for i, rule in enumerate(plan.others):
+            if i not in plan.gated or i in present:
+                findings += CHECKS[rule.type](rule, ctx)
         if self.quality:
             findings += self._quality(doc, language)
         if facts is not None or support:
@@ -115,32 +144,31 @@ class Checker:
         findings.sort(key=lambda f: (f.start, f.field or "", SEVERITY_ORDER[f.severity], f.rule_id))
         return CheckReport(findings=findings, score=score_for(findings))
 
-    def _terms(self, ctx: Context, rules: tuple, applicable: set[int]) -> list[Finding]:
-        index, term_rules = self._term_index(ctx.lang, rules)
-        active = {i for i, r in enumerate(term_rules) if id(r) in applicable}
-        if not active:
+    def _terms(self, ctx: Context, plan: Plan) -> list[Finding]:
+        """One automaton pass over the whole document (fields joined by newlines, which no term
+        contains), hits mapped back to their field."""
+        if not plan.active:
             return []
+        text, starts, segs = ctx.joined(None, True)
         out = []
-        for seg in ctx.doc.segments:
+        for hit in plan.index.scan(text, plan.active):
+            seg = segs[bisect_right(starts, hit.start) - 1]
+            if not hit.rule.wants_field(seg.field):
+                continue
+            at = starts[segs.index(seg)]
             folded = seg.folded(ctx.chinese)
-            for hit in index.scan(folded.text, active):
-                if not hit.rule.wants_field(seg.field):
-                    continue
-                s, e = folded.span(hit.start, hit.end)
-                suggestion = f"Replace with '{hit.replacement}'" if hit.replacement else None
-                if hit.replacement == "":
-                    suggestion = "Remove it"
-                out.append(finding(hit.rule, seg, s, e, matched=seg.text[s:e], replacement=hit.replacement,
-                                   suggestion=suggestion))
+            s, e = folded.span(hit.start - at, hit.end - at)
+            suggestion = "Remove it" if hit.replacement == "" else (
+                f"Replace with '{hit.replacement}'" if hit.replacement else None)
+            out.append(finding(hit.rule, seg, s, e, matched=seg.text[s:e], replacement=hit.replacement,
+                               suggestion=suggestion))
         return out
 
     def _quality(self, doc: Document, language) -> list[Finding]:
-        out = []
-        for seg in doc.segments:
-            if doc.from_fields or seg.text.strip() or len(doc.segments) == 1:
-                out += check_quality(seg.text, seg.offset, seg.label)
+        parts = [(s.text, s.offset, s.label) for s in doc.segments
+                 if doc.from_fields or s.text.strip() or len(doc.segments) == 1]
         prose = "\n".join(s.text for s in doc.segments if s.field not in NOT_PROSE)
-        return out + check_language(prose, language)
+        return check_texts(parts) + check_language(prose, language)
 
 
 def _drop_grounded(findings: list[Finding], rules: tuple) -> list[Finding]:

@@ -7,7 +7,8 @@ the original text before a finding is made.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.channels import FieldLimit, channel_spec, measure
@@ -34,6 +35,31 @@ class Context:
     facts: dict[str, Any] | None = None
     support: list[str] | None = None
     spec_platform: str | None = None  # the platform as the channel specs know it (None: defaults)
+    _joined: dict = field(default_factory=dict, repr=False)
+
+    def joined(self, fields: list[str] | None, folded: bool) -> tuple[str, list[int], list[Segment]]:
+        """The segments a rule reads, joined by newlines (one regex pass per document), with the start
+        of each segment in the joined text."""
+        key = (tuple(fields) if fields is not None else None, folded)
+        if key not in self._joined:
+            segs = [s for s in self.doc.segments if fields is None or s.field in fields]
+            texts = [s.folded(self.chinese).text if folded else s.text for s in segs]
+            starts, pos = [], 0
+            for t in texts:
+                starts.append(pos)
+                pos += len(t) + 1
+            self._joined[key] = ("\n".join(texts), starts, segs)
+        return self._joined[key]
+
+    def matches(self, regex: re.Pattern[str], fields: list[str] | None, folded: bool = True):
+        """(segment, start, end, match) for each match inside one segment; spans in the segment's
+        folded (or original) text."""
+        text, starts, segs = self.joined(fields, folded)
+        for m in regex.finditer(text):
+            i = bisect_right(starts, m.start()) - 1
+            start, end = m.start() - starts[i], m.end() - starts[i]
+            if end <= len(segs[i].folded(self.chinese).text if folded else segs[i].text) and end > start:
+                yield segs[i], start, end, m
 
 
 def finding(rule: RuleBase, seg: Segment | None, start: int = 0, end: int = 0, *, matched: str | None = None,
@@ -48,28 +74,29 @@ def finding(rule: RuleBase, seg: Segment | None, start: int = 0, end: int = 0, *
     )
 
 
-def term_regex(terms: list[str], chinese: bool) -> str:
-    """Literal terms as one alternation with the same word-boundary rules as ``terms.py``."""
-    from assistant.compliance.normalize import fold_term, is_word_char
+class ConditionMatcher:
+    """Finds a condition's terms (one automaton, same boundaries as term rules) and patterns."""
 
-    alts = []
-    for term in sorted(terms, key=len, reverse=True):
-        prefix = term.endswith("*")
-        key = fold_term(term.rstrip("*").strip(), chinese)
-        body = re.escape(key) + (f"[{WORD}]*" if prefix else "")
-        if is_word_char(key[0]):
-            body = f"(?<![{WORD}])" + body
-        if is_word_char(key[-1]) and not prefix:
-            body += f"(?![{WORD}])"
-        alts.append(body)
-    return "|".join(alts)
+    def __init__(self, cond: Condition, chinese: bool):
+        from assistant.compliance.terms import Lexicon
+
+        self.lexicon = Lexicon({t: t for t in cond.terms}, chinese) if cond.terms else None
+        self.regex = re.compile("|".join(f"(?:{p})" for p in cond.patterns)) if cond.patterns else None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        out = [(s, e) for s, e, _ in self.lexicon.find(text)] if self.lexicon else []
+        if self.regex is not None:
+            out += [m.span() for m in self.regex.finditer(text) if m.end() > m.start()]
+        return sorted(out)
+
+    def search(self, text: str) -> bool:
+        return bool(self.lexicon and self.lexicon.find(text)) or bool(self.regex and self.regex.search(text))
 
 
-def condition_regex(rule: RuleBase, name: str, cond: Condition, chinese: bool) -> re.Pattern[str]:
+def condition(rule: RuleBase, name: str, cond: Condition, chinese: bool) -> ConditionMatcher:
     key = (name, chinese)
     if key not in rule._cache:
-        parts = ([term_regex(cond.terms, chinese)] if cond.terms else []) + cond.patterns
-        rule._cache[key] = re.compile("|".join(f"(?:{p})" for p in parts))
+        rule._cache[key] = ConditionMatcher(cond, chinese)
     return rule._cache[key]
 
 
@@ -94,15 +121,15 @@ def check_pattern(rule: PatternRule, ctx: Context) -> list[Finding]:
     out = []
     regex = _compiled_list(rule, "patterns", rule.patterns)
     exceptions = _compiled_list(rule, "exceptions", rule.exceptions)
-    for seg in _segments(ctx, rule):
+    prefilter = _compiled_list(rule, "prefilter", [rule.prefilter] if rule.prefilter else [])
+    if prefilter is not None and not prefilter.search(ctx.joined(rule.fields, True)[0]):
+        return []
+    for seg, start, end, _ in ctx.matches(regex, rule.fields):
         folded = seg.folded(ctx.chinese)
-        if rule.anchors and not any(a in folded.text for a in rule.anchors):
+        if _excepted(exceptions, folded.text, start, end):
             continue
-        for m in regex.finditer(folded.text):
-            if m.end() == m.start() or _excepted(exceptions, folded.text, m.start(), m.end()):
-                continue
-            s, e = folded.span(m.start(), m.end())
-            out.append(finding(rule, seg, s, e, matched=seg.text[s:e]))
+        s, e = folded.span(start, end)
+        out.append(finding(rule, seg, s, e, matched=seg.text[s:e]))
     return out
 
 
@@ -114,20 +141,25 @@ CAPS_WORD = re.compile(r"\b[A-ZÄÖÜÀ-Þ][A-ZÄÖÜÀ-Þ'’-]*[A-ZÄÖÜÀ-Þ
 LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÿ]")
 
 
-def _occurrences(rule: OccurrenceRule, seg: Segment, ctx: Context) -> list[tuple[int, int]]:
-    text = seg.text
-    if rule.measure == "hashtags":
-        return [m.span() for m in HASHTAG.finditer(text)]
-    if rule.measure == "exclamations":
-        return [m.span() for m in EXCLAMATION.finditer(text)]
-    if rule.measure == "repeated_punct":
-        return [m.span() for m in REPEATED.finditer(text)]
+MEASURES = {"hashtags": HASHTAG, "exclamations": EXCLAMATION, "repeated_punct": REPEATED, "caps_words": CAPS_WORD}
+CLUES = {  # literal text without which a measure finds nothing (checked before the regex)
+    "hashtags": ("#",), "exclamations": ("!", "！"), "caps_words": tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+    "repeated_punct": ("!!", "??", "!?", "?!", "....", "。。。。", "！！", "？？", "$$", "**", "~~", "€€", "¥¥"),
+}
+
+
+def _occurrences(rule: OccurrenceRule, ctx: Context) -> list[tuple[Segment, int, int]]:
+    """(segment, start, end) of every occurrence, spans in the segment's original text."""
+    if rule.measure == "pattern":
+        regex = _compiled_list(rule, "pattern", [rule.pattern or ""])
+        return [(seg, *seg.folded(ctx.chinese).span(s, e)) for seg, s, e, _ in ctx.matches(regex, rule.fields)]
+    if not any(clue in ctx.joined(rule.fields, False)[0] for clue in CLUES[rule.measure]):
+        return []
+    hits = [(seg, s, e) for seg, s, e, m in ctx.matches(MEASURES[rule.measure], rule.fields, folded=False)]
     if rule.measure == "caps_words":
-        return [m.span() for m in CAPS_WORD.finditer(text)
-                if len(m.group(0)) >= 3 and m.group(0).replace("-", "") not in ACRONYMS]
-    folded = seg.folded(ctx.chinese)
-    regex = _compiled_list(rule, "pattern", [rule.pattern or ""])
-    return [folded.span(*m.span()) for m in regex.finditer(folded.text)]
+        hits = [(seg, s, e) for seg, s, e in hits
+                if e - s >= 3 and seg.text[s:e].replace("-", "") not in ACRONYMS]
+    return hits
 
 
 def check_occurrence(rule: OccurrenceRule, ctx: Context) -> list[Finding]:
@@ -143,16 +175,22 @@ def check_occurrence(rule: OccurrenceRule, ctx: Context) -> list[Finding]:
                 out.append(finding(rule, seg, 0, len(seg.text), matched=seg.text[:60],
                                    message=f"{rule.message} ({ratio:.0%} capitals)"))
         return out
-    groups = [segs] if rule.scope == "document" else [[s] for s in segs]
+    hits = _occurrences(rule, ctx)
+    if rule.scope == "document":
+        groups = [hits]
+    else:
+        by_seg: dict[int, list] = {}
+        for hit in hits:
+            by_seg.setdefault(id(hit[0]), []).append(hit)
+        groups = list(by_seg.values())
     out = []
     for group in groups:
-        hits = [(seg, s, e) for seg in group for s, e in _occurrences(rule, seg, ctx)]
-        if len(hits) > rule.max:
-            seg, s, _ = hits[int(rule.max)]
-            last_seg, _, e = hits[-1]
+        if len(group) > rule.max:
+            seg, s, _ = group[int(rule.max)]
+            last_seg, _, e = group[-1]
             end = e if last_seg is seg else len(seg.text)
             out.append(finding(rule, seg, s, end, matched=seg.text[s:end][:60],
-                               message=f"{rule.message} (found {len(hits)}, at most {rule.max:g})"))
+                               message=f"{rule.message} (found {len(group)}, at most {rule.max:g})"))
     return out
 
 
@@ -162,7 +200,7 @@ def check_required(rule: RequiredRule, ctx: Context) -> list[Finding]:
     text = "\n".join(s.folded(ctx.chinese).text for s in segs)
     if len(text.strip()) < rule.min_chars or (rule.fields and not segs):
         return []
-    if condition_regex(rule, "any_of", rule.any_of, ctx.chinese).search(text):
+    if condition(rule, "any_of", rule.any_of, ctx.chinese).search(text):
         return []
     return [finding(rule, None)]
 
@@ -171,35 +209,32 @@ def check_required(rule: RequiredRule, ctx: Context) -> list[Finding]:
 def check_conditional(rule: ConditionalRule, ctx: Context) -> list[Finding]:
     """A trigger (``when``) needs something else present (``require``) or absent (``forbid``) in
     the same sentence, field or document. What is required may also come from the facts."""
-    when = condition_regex(rule, "when", rule.when, ctx.chinese)
-    needed = rule.require or rule.forbid
-    other = condition_regex(rule, "other", needed, ctx.chinese)
+    when = condition(rule, "when", rule.when, ctx.chinese)
+    other = condition(rule, "other", rule.require or rule.forbid, ctx.chinese)
     exceptions = _compiled_list(rule, "exceptions", rule.exceptions)
     if rule.require is not None and (ctx.facts or ctx.support) and _supported_by_facts(other, ctx):
         return []
-    whole = None
     out = []
     for seg in _segments(ctx, rule):
         folded = seg.folded(ctx.chinese)
-        for m in when.finditer(folded.text):
-            if _excepted(exceptions, folded.text, m.start(), m.end()):
+        for start, end in when.spans(folded.text):
+            if _excepted(exceptions, folded.text, start, end):
                 continue
+            blanked = folded.text[:start] + " " * (end - start) + folded.text[end:]  # not its own support
             if rule.within == "sentence":
-                scope = _sentence(folded.text, m.start(), m.end())
+                scope = _sentence(blanked, start, end)
             elif rule.within == "field":
-                scope = folded.text
+                scope = blanked
             else:
-                whole = whole if whole is not None else "\n".join(s.folded(ctx.chinese).text for s in ctx.doc.segments)
-                scope = whole
-            scope = scope.replace(m.group(0), " " * len(m.group(0)), 1)  # a trigger is not its own support
-            if bool(other.search(scope)) == (rule.require is not None):
+                scope = "\n".join(blanked if s is seg else s.folded(ctx.chinese).text for s in ctx.doc.segments)
+            if other.search(scope) == (rule.require is not None):
                 continue
-            s, e = folded.span(m.start(), m.end())
+            s, e = folded.span(start, end)
             out.append(finding(rule, seg, s, e, matched=seg.text[s:e]))
     return out
 
 
-def _supported_by_facts(require: re.Pattern[str], ctx: Context) -> bool:
+def _supported_by_facts(require: ConditionMatcher, ctx: Context) -> bool:
     """What a conditional rule requires may also come from the facts or a retrieved guideline."""
     from assistant.compliance.grounding import facts_text
     from assistant.compliance.normalize import fold

@@ -72,9 +72,30 @@ class Folded:
         return o_start, self.origin[end - 1] + 1
 
 
+@functools.lru_cache(maxsize=2)
+def _fast_table(chinese: bool) -> tuple[dict[str, str], frozenset[str]]:
+    """Punctuation (and for Chinese, Traditional -> Simplified): 1:1 replacements, and their keys."""
+    table = {k: v for k, v in _PUNCT.items() if len(v) == 1}
+    if chinese:
+        table.update(_t2s_chars())
+    return table, frozenset(table)
+
+
+def _replace_chars(text: str, chinese: bool) -> str:
+    """Replace the few characters of ``text`` that the table maps (a set intersection first: most
+    characters map to themselves, and ``str.translate`` with a large dict is slow on misses)."""
+    table, keys = _fast_table(chinese)
+    for ch in set(text) & keys:
+        text = text.replace(ch, table[ch])
+    return text
+
+
 def fold(text: str, chinese: bool = False) -> Folded:
     if text.isascii():
         return Folded(text.lower(), None, len(text))
+    fast = unicodedata.normalize("NFKC", text).lower()  # C speed; exact when no character expands
+    if len(fast) == len(text):
+        return Folded(_replace_chars(fast, chinese), None, len(text))
     table = fold_table(chinese)
     out = text.translate(table)
     if len(out) == len(text):

@@ -28,9 +28,28 @@ KANA = re.compile(r"[\u3040-\u30ff]")
 HANGUL = re.compile(r"[\uac00-\ud7af]")
 LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 MIN_LETTERS_FOR_LANGID = 30
-LANGID_SAMPLE = 600  # characters classified: enough to tell, and fast
+LANGID_SAMPLE = 300  # characters classified: enough to tell, and fast
 MIN_PROBABILITY = 0.9
 KANJI_ONLY_AMBIGUOUS = 40  # CJK characters
+
+
+SUSPECT = re.compile(f"{PLACEHOLDER.pattern}|{ECHO.pattern}", re.IGNORECASE | re.MULTILINE)
+
+
+# literal text without which neither PLACEHOLDER nor ECHO can match (checked before the regexes)
+CLUES = ("lorem", "tbd", "todo", "[", "{", "<insert", "xxx", "_", "json", "product facts", "length limits",
+         "brand guidelines", "reply with", "you are a", "max", "items", "title", "description", "bullet", "brand:",
+         "positioning", "audience", "voice:", "do:", "don't:")
+SHORT_FIELD = 12  # a field this short may be a bare placeholder (n/a, none, null, ...)
+
+
+def check_texts(parts: list[tuple[str, int, str | None]]) -> list[Finding]:
+    """``check_quality`` for many (text, offset, field) parts; one scan when nothing looks suspect."""
+    joined = "\n".join(text for text, _, _ in parts).lower()
+    if any(clue in joined for clue in CLUES) and SUSPECT.search(joined):
+        return [f for text, offset, field in parts for f in check_quality(text, offset, field)]
+    return [f for text, offset, field in parts if len(text.strip()) <= SHORT_FIELD
+            for f in check_quality(text, offset, field)]
 
 
 def check_quality(text: str, offset: int, field: str | None) -> list[Finding]:
@@ -57,8 +76,37 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+# Function words: when the requested language's clearly dominate, the copy is in that language and
+# the (slower) statistical identifier is not needed.
+STOPWORDS = {
+    "en": "the and for with your you our this that from are is to of in on it its".split(),
+    "de": "der die das und mit für ist ein eine den dem sie ihr wir auf nicht von zu im".split(),
+    "fr": "le la les et pour avec est un une des du vous votre nous sur dans au ne pas".split(),
+    "es": "el los las y para con es un una del que tu su por al se más muy sin entre cuando".split(),
+    "it": "il lo la gli le e per con è un una del che di della sono nel alla non".split(),
+    "pt": "o os as e com é um uma do da que em no na não seu você são pelo".split(),
+}
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _dominant_stopwords(sample: str, langid: str) -> bool:
+    if langid not in STOPWORDS:
+        return False
+    words = WORD.findall(sample.lower())
+    counts = {code: sum(w in vocab for w in words) for code, vocab in _STOP_SETS.items()}
+    own = counts.pop(langid)
+    return own >= 3 and own >= 2 * max(counts.values())
+
+
+_STOP_SETS = {  # only the words no other listed language shares
+    code: frozenset(w for w in words if not any(w in other for c, other in STOPWORDS.items() if c != code))
+    for code, words in STOPWORDS.items()
+}
+
+
 def detect_language(text: str) -> tuple[str | None, float]:
     """(langid code, probability); ``None`` when the text is too short to tell."""
+    text = text[:LANGID_SAMPLE]
     letters = LETTER.findall(text)
     if len(letters) < MIN_LETTERS_FOR_LANGID and not CJK.search(text):
         return None, 0.0
@@ -75,6 +123,8 @@ def detect_language(text: str) -> tuple[str | None, float]:
 
 def check_language(text: str, lang: Language) -> list[Finding]:
     """One finding for the whole draft when it is not in the requested language."""
+    if _dominant_stopwords(text[:LANGID_SAMPLE], lang.langid):
+        return []
     found, prob = detect_language(text)
     if found is None or found == lang.langid or prob < MIN_PROBABILITY:
         return []

@@ -133,8 +133,15 @@ class PatternRule(RuleBase):
     exceptions: list[str] = Field(default_factory=list, description="regexes; a match inside one is fine")
     anchors: list[str] = Field(default_factory=list, description="literal text one of which must occur "
                                "for the patterns to run (a speed-up; folded, lower-case)")
+    prefilter: str | None = Field(default=None, description="a cheap regex the document must match before "
+                                  "the patterns run (a speed-up where no literal anchor exists)")
 
     _regexes = field_validator("patterns", "exceptions")(_check_regexes)
+
+    @field_validator("prefilter")
+    @classmethod
+    def _prefilter(cls, v: str | None) -> str | None:
+        return _check_regexes([v])[0] if v else v
 
 
 class OccurrenceRule(RuleBase):
@@ -171,6 +178,8 @@ class ConditionalRule(RuleBase):
     forbid: Condition | None = Field(default=None, description="must not be present too (else a finding)")
     within: Literal["sentence", "field", "document"] = "document"
     exceptions: list[str] = Field(default_factory=list, description="regexes; a trigger inside one is fine")
+    anchors: list[str] = Field(default_factory=list, description="literal text one of which must occur for "
+                               "'when.patterns' to run (a speed-up; 'when.terms' are anchors already)")
 
     _regexes = field_validator("exceptions")(_check_regexes)
 
@@ -201,6 +210,17 @@ Rule = Annotated[
     Field(discriminator="type"),
 ]
 TermLike = ExistenceRule | SubstitutionRule
+
+
+def anchors_of(rule) -> list[str] | None:
+    """Literal text one of which must occur for the rule to be worth running; None: always run."""
+    if isinstance(rule, PatternRule):
+        return rule.anchors or None
+    if isinstance(rule, ConditionalRule):
+        if rule.when.patterns and not rule.anchors:
+            return None
+        return [t.rstrip("*").strip() for t in rule.when.terms] + rule.anchors
+    return None
 
 
 class RulePack(BaseModel):

@@ -148,3 +148,28 @@ class Lexicon:
         if self.empty:
             return []
         return [(s, x, w.value) for s, x, w in leftmost_longest(list(bounded_hits(self.automaton, text)))]
+
+
+class AnchorIndex:
+    """Which rules can possibly match: one automaton over every rule's anchor texts (substrings)."""
+
+    def __init__(self, anchors: dict[int, list[str]], chinese: bool = False):
+        self.automaton = ahocorasick.Automaton()
+        table: dict[str, set[int]] = {}
+        for rule, texts in anchors.items():
+            for text in texts:
+                key = fold_term(text, chinese)
+                if key:
+                    table.setdefault(key, set()).add(rule)
+        for key, rules in table.items():
+            self.automaton.add_word(key, frozenset(rules))
+        self.empty = not table
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def present(self, text: str) -> set[int]:
+        found: set[int] = set()
+        if not self.empty:
+            for _, rules in self.automaton.iter(text):
+                found |= rules
+        return found
