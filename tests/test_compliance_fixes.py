@@ -16,7 +16,7 @@ def checker():
         ("Short enough", 30, "chars", "Short enough"),
         ("Reversible bamboo board with a deep juice groove", 30, "chars", "Reversible bamboo board with a"),
         ("Oiled by hand in Anji. Ships in two days.", 30, "chars", "Oiled by hand in Anji."),
-        ("Oiled by hand. Ships in two days from Anji.", 30, "chars", "Oiled by hand. Ships in two"),
+        ("Oiled by hand. Ships in two days from Anji.", 30, "chars", "Oiled by hand."),
         ("双面可用的竹砧板，深导流槽让台面保持干爽", 20, "cjk2", "双面可用的竹砧板"),
         ("竹竹竹竹竹竹竹竹竹竹竹竹竹竹竹竹", 30, "cjk2", "竹" * 15),
     ],

@@ -9,21 +9,19 @@ kit's legal footer) and a missing ad label (prepended in the copy's language).
 from __future__ import annotations
 
 import difflib
-import re
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.channels import FieldLimit, channel_spec, measure
+from assistant.channels import FieldLimit, channel_spec
 from assistant.compliance.models import CheckReport, Finding
+from assistant.generation.limits import trim_to_limit  # the same trimming generation uses
 
 if TYPE_CHECKING:
     from assistant.brand import BrandKit
 
 AD_LABEL = {"zh-Hans": "广告 ", "zh-Hant": "廣告 ", "ja": "【PR】", "de": "Anzeige | ", "fr": "Publicité | ",
             "es": "Publicidad | ", "it": "Pubblicità | ", "pt-BR": "Publicidade | ", "ko": "광고 "}
-SENTENCE_END = re.compile(r"[.!?。！？]\s*")
-CJK_BREAK = re.compile(r"[，、；。！？,;]")
 
 
 class Edit(BaseModel):
@@ -53,33 +51,6 @@ class FixProposal(BaseModel):
 
         return "".join(difflib.unified_diff(lines(self.original), lines(self.proposed),
                                             fromfile="original", tofile="proposed"))
-
-
-def trim_to_limit(text: str, limit: int, count: str = "chars") -> str:
-    """The longest prefix within ``limit``, cut at a sentence end if that keeps most of it, else at a
-    word boundary (spaced scripts) or a CJK punctuation mark."""
-    if measure(text, count) <= limit:
-        return text
-    lo, hi = 0, len(text)
-    while lo < hi:  # binary search: measure() is monotonic in the prefix length
-        mid = (lo + hi + 1) // 2
-        if measure(text[:mid], count) <= limit:
-            lo = mid
-        else:
-            hi = mid - 1
-    prefix = text[:lo]
-    ends = [m.end() for m in SENTENCE_END.finditer(prefix)]
-    if ends and ends[-1] >= 0.6 * len(prefix):
-        return prefix[:ends[-1]].rstrip()
-    if " " in prefix.strip():
-        cut = prefix.rstrip()
-        if lo < len(text) and not text[lo].isspace():
-            cut = prefix[:prefix.rstrip().rfind(" ")]
-        return cut.rstrip(" ,;:-–")
-    breaks = [m.start() for m in CJK_BREAK.finditer(prefix)]
-    if breaks and breaks[-1] >= 0.6 * len(prefix):
-        return prefix[:breaks[-1]]
-    return prefix
 
 
 def _match_case(original: str, replacement: str) -> str:

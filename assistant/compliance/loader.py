@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from assistant.brand.kit import _line_of  # the YAML line finder brand kits use
 from assistant.compliance.rulemodels import Rule, RulePack, SubstitutionRule
 from assistant.errors import ConfigError
 
@@ -20,25 +21,8 @@ _RULE = TypeAdapter(Rule)
 RULES_DIR = "assistant/compliance/rules"
 
 
-def _line(node: yaml.Node | None, path: list[Any]) -> int | None:
-    """1-based line of the YAML node at ``path`` (or of the deepest parent that exists)."""
-    line = None
-    for key in path:
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if k.value == str(key)), None)
-            if pair is None:
-                break
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
-
-
-def _error(where: str, node, loc: list[Any], what: str) -> ConfigError:
-    line = _line(node, loc)
+def _error(where: str, node, loc: list, what: str) -> ConfigError:
+    line = _line_of(node, loc)
     key = ".".join(str(p) for p in loc) or "(file)"
     return ConfigError(f"key '{key}': {what}", where=f"{where}:{line}" if line else where,
                        fix="see the rule types in assistant/compliance/rulemodels.py")
