@@ -203,3 +203,13 @@ def test_bad_context_is_input_error(checker, kwargs, message):
 def test_unknown_platform_for_a_channel_falls_back_to_channel_limits(checker):
     report = checker.check_text("Nice post", lang="en", market="US", channel="social_ad", platform="instagram")
     assert report.findings == []
+
+
+def test_generated_email_fields_with_the_brand_footer_pass(checker, services):
+    footer = services.brand().legal_footer
+    fields = {"subject": "New boards", "body": ["Our new boards are here."],
+              "footer": f"{footer.company}\n{footer.postal_address}\n{footer.unsubscribe}"}
+    assert checker.check_fields(fields, lang="en", market="US", channel="email").findings == []
+    fields.pop("footer")
+    assert {"missing_unsubscribe", "missing_postal_address"} <= cats(
+        checker.check_fields(fields, lang="en", market="US", channel="email"))
