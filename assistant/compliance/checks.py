@@ -67,7 +67,8 @@ def finding(rule: RuleBase, seg: Segment | None, start: int = 0, end: int = 0, *
             replacement: str | None = None) -> Finding:
     """A finding at ``start:end`` of the segment's own text (shifted by the segment's offset)."""
     base = seg.offset if seg else 0
-    return Finding(
+    return Finding.model_construct(  # values come from validated rules: no second validation
+        model_judged=False,
         category=rule.category, rule_id=rule_id or rule.id, severity=rule.severity, start=base + start,
         end=base + end, message=message or rule.message, suggestion=suggestion or rule.suggestion,
         field=seg.label if seg else None, source=rule.source, matched=matched, replacement=replacement,
