@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.channels import channel_spec
-from assistant.compliance.checks import CHECKS, Context, finding
+from assistant.compliance.checks import CHECKS, Context, finding, prepare
 from assistant.compliance.document import Document, FieldValue, from_fields, split_labelled
 from assistant.compliance.grounding import check_grounding
 from assistant.compliance.loader import brand_rules, shipped_rules
@@ -40,7 +40,7 @@ class Plan:
     index: TermIndex
     term_rules: list
     active: set[int]  # indexes into term_rules that apply here
-    others: list  # the other rule types that apply here
+    others: list  # the other rule types that apply here, as (rule, check function, what it compiled)
     anchors: AnchorIndex  # which of ``others`` can match a text
     gated: set[int]  # indexes into ``others`` that run only when one of their anchors occurs
 
@@ -57,6 +57,7 @@ class Checker:
         self._indexes: dict[tuple, tuple[TermIndex, list]] = {}
         self._plans: dict[tuple, Plan] = {}
         self._brand_rules: dict[tuple, tuple] = {}
+        self._locales: dict[tuple[str, str], tuple] = {}  # (lang, market) as given -> resolved
 
     # ---- entry points ---------------------------------------------------------------------
     def check_fields(
@@ -115,16 +116,19 @@ class Checker:
             ids = set(map(id, applicable))
             others = [r for r in applicable if r.type in CHECKS]
             anchors = {i: anchors_of(r) for i, r in enumerate(others) if anchors_of(r)}
+            chinese = lang.startswith("zh")
             self._plans[key] = Plan(
                 index=index, term_rules=term_rules, active={i for i, r in enumerate(term_rules) if id(r) in ids},
-                others=others, anchors=AnchorIndex(anchors, chinese=lang.startswith("zh")), gated=set(anchors),
+                others=[(r, CHECKS[r.type], prepare(r, chinese)) for r in others],
+                anchors=AnchorIndex(anchors, chinese=chinese), gated=set(anchors),
             )
         return self._plans[key]
 
     def _check(self, doc: Document, lang: str, market: str, channel: str, platform: str | None,
                facts, brand, support) -> CheckReport:
-        language = resolve_language(lang)
-        market = resolve_market(market)
+        if (lang, market) not in self._locales:
+            self._locales[lang, market] = (resolve_language(lang), resolve_market(market))
+        language, market = self._locales[lang, market]
         spec = channel_spec(channel)
         rules = self._rules_for(brand or self.brand)
         ctx = Context(doc, language.code, market, channel, platform, chinese=language.code.startswith("zh"),
@@ -132,9 +136,9 @@ class Checker:
         plan = self._plan(language.code, market, channel, platform, rules)
         findings = self._terms(ctx, plan)
         present = plan.anchors.present(ctx.joined(None, True)[0])
-        for i, rule in enumerate(plan.others):
+        for i, (rule, check, prepared) in enumerate(plan.others):
             if i not in plan.gated or i in present:
-                findings += CHECKS[rule.type](rule, ctx)
+                findings += check(rule, ctx, prepared)
         if self.quality:
             findings += self._quality(doc, language)
         if facts is not None or support:
@@ -142,7 +146,7 @@ class Checker:
         if self.judge is not None:
             findings += self.judge.review(doc, language, market, channel, findings)
         findings.sort(key=lambda f: (f.start, f.field or "", SEVERITY_ORDER[f.severity], f.rule_id))
-        return CheckReport(findings=findings, score=score_for(findings))
+        return CheckReport.model_construct(findings=findings, score=score_for(findings))  # all Findings
 
     def _terms(self, ctx: Context, plan: Plan) -> list[Finding]:
         """One automaton pass over the whole document (fields joined by newlines, which no term
@@ -152,10 +156,10 @@ class Checker:
         text, starts, segs = ctx.joined(None, True)
         out = []
         for hit in plan.index.scan(text, plan.active):
-            seg = segs[bisect_right(starts, hit.start) - 1]
+            i = bisect_right(starts, hit.start) - 1
+            seg, at = segs[i], starts[i]
             if not hit.rule.wants_field(seg.field):
                 continue
-            at = starts[segs.index(seg)]
             folded = seg.folded(ctx.chinese)
             s, e = folded.span(hit.start - at, hit.end - at)
             suggestion = "Remove it" if hit.replacement == "" else (

@@ -1,7 +1,9 @@
 """One check function per rule type (term lists are matched in ``terms.py``).
 
 Patterns run on the folded (lower-case, half-width, Simplified) text; spans are mapped back to
-the original text before a finding is made.
+the original text before a finding is made. What a rule compiles (regexes, term automata) is built
+once per rule and script (``prepare``, called when the checker plans a context), and the check
+functions take it as their third argument.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from assistant.channels import FieldLimit, channel_spec, measure
 from assistant.compliance.document import Document, Segment
-from assistant.compliance.models import Finding
+from assistant.compliance.models import Finding, trusted_finding
 from assistant.compliance.rulemodels import (
     Condition, ConditionalRule, LimitRule, OccurrenceRule, PatternRule, RequiredRule, RuleBase,
 )
@@ -42,6 +44,8 @@ class Context:
         of each segment in the joined text."""
         key = (tuple(fields) if fields is not None else None, folded)
         if key not in self._joined:
+            if folded:
+                self.doc.fold_all(self.chinese)
             segs = [s for s in self.doc.segments if fields is None or s.field in fields]
             texts = [s.folded(self.chinese).text if folded else s.text for s in segs]
             starts, pos = [], 0
@@ -67,11 +71,9 @@ def finding(rule: RuleBase, seg: Segment | None, start: int = 0, end: int = 0, *
             replacement: str | None = None) -> Finding:
     """A finding at ``start:end`` of the segment's own text (shifted by the segment's offset)."""
     base = seg.offset if seg else 0
-    return Finding.model_construct(  # values come from validated rules: no second validation
-        model_judged=False,
-        category=rule.category, rule_id=rule_id or rule.id, severity=rule.severity, start=base + start,
-        end=base + end, message=message or rule.message, suggestion=suggestion or rule.suggestion,
-        field=seg.label if seg else None, source=rule.source, matched=matched, replacement=replacement,
+    return trusted_finding(  # values come from validated rules: no second validation
+        rule.category, rule_id or rule.id, rule.severity, base + start, base + end, message or rule.message,
+        suggestion or rule.suggestion, seg.label if seg else None, rule.source, matched, replacement,
     )
 
 
@@ -84,27 +86,37 @@ class ConditionMatcher:
         self.lexicon = Lexicon({t: t for t in cond.terms}, chinese) if cond.terms else None
         self.regex = re.compile("|".join(f"(?:{p})" for p in cond.patterns)) if cond.patterns else None
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        out = [(s, e) for s, e, _ in self.lexicon.find(text)] if self.lexicon else []
+    def spans_by_segment(self, ctx: Context, rule: RuleBase) -> dict[int, list[tuple[int, int]]]:
+        """Sorted spans in each segment's folded text (segments the rule reads), keyed by segment
+        index: terms found in one pass over the document (no term holds a newline, and a newline
+        bounds words like the end of a text), patterns segment by segment."""
+        text, starts, segs = ctx.joined(None, True)
+        out: dict[int, list[tuple[int, int]]] = {}
+        if self.lexicon is not None:
+            for s, e, _ in self.lexicon.find(text):
+                i = bisect_right(starts, s) - 1
+                out.setdefault(i, []).append((s - starts[i], e - starts[i]))
         if self.regex is not None:
-            out += [m.span() for m in self.regex.finditer(text) if m.end() > m.start()]
-        return sorted(out)
+            for i, seg in enumerate(segs):
+                hits = [m.span() for m in self.regex.finditer(seg.folded(ctx.chinese).text) if m.end() > m.start()]
+                if hits:
+                    out.setdefault(i, []).extend(hits)
+        return {i: sorted(spans) for i, spans in out.items() if rule.wants_field(segs[i].field)}
 
     def search(self, text: str) -> bool:
-        return bool(self.lexicon and self.lexicon.find(text)) or bool(self.regex and self.regex.search(text))
+        return bool(self.regex and self.regex.search(text)) or bool(self.lexicon and self.lexicon.found(text))
 
 
-def condition(rule: RuleBase, name: str, cond: Condition, chinese: bool) -> ConditionMatcher:
-    key = (name, chinese)
+def _compiled_list(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def prepare(rule: RuleBase, chinese: bool):
+    """What the rule's check compiles (regexes, condition automata), built once per rule and script."""
+    key = ("prepared", chinese)
     if key not in rule._cache:
-        rule._cache[key] = ConditionMatcher(cond, chinese)
+        rule._cache[key] = PREPARE[rule.type](rule, chinese)
     return rule._cache[key]
-
-
-def _compiled_list(rule: RuleBase, name: str, patterns: list[str]) -> re.Pattern[str] | None:
-    if name not in rule._cache:
-        rule._cache[name] = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-    return rule._cache[name]
 
 
 def _excepted(exceptions: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
@@ -118,11 +130,14 @@ def _segments(ctx: Context, rule: RuleBase) -> list[Segment]:
 
 
 # ---- pattern ------------------------------------------------------------------------------------
-def check_pattern(rule: PatternRule, ctx: Context) -> list[Finding]:
+def _prepare_pattern(rule: PatternRule, chinese: bool):
+    return (_compiled_list(rule.patterns), _compiled_list(rule.exceptions),
+            _compiled_list([rule.prefilter] if rule.prefilter else []))
+
+
+def check_pattern(rule: PatternRule, ctx: Context, prepared) -> list[Finding]:
     out = []
-    regex = _compiled_list(rule, "patterns", rule.patterns)
-    exceptions = _compiled_list(rule, "exceptions", rule.exceptions)
-    prefilter = _compiled_list(rule, "prefilter", [rule.prefilter] if rule.prefilter else [])
+    regex, exceptions, prefilter = prepared
     if prefilter is not None and not prefilter.search(ctx.joined(rule.fields, True)[0]):
         return []
     for seg, start, end, _ in ctx.matches(regex, rule.fields):
@@ -149,10 +164,9 @@ CLUES = {  # literal text without which a measure finds nothing (checked before 
 }
 
 
-def _occurrences(rule: OccurrenceRule, ctx: Context) -> list[tuple[Segment, int, int]]:
+def _occurrences(rule: OccurrenceRule, ctx: Context, regex: re.Pattern[str] | None) -> list[tuple[Segment, int, int]]:
     """(segment, start, end) of every occurrence, spans in the segment's original text."""
     if rule.measure == "pattern":
-        regex = _compiled_list(rule, "pattern", [rule.pattern or ""])
         return [(seg, *seg.folded(ctx.chinese).span(s, e)) for seg, s, e, _ in ctx.matches(regex, rule.fields)]
     if not any(clue in ctx.joined(rule.fields, False)[0] for clue in CLUES[rule.measure]):
         return []
@@ -163,7 +177,11 @@ def _occurrences(rule: OccurrenceRule, ctx: Context) -> list[tuple[Segment, int,
     return hits
 
 
-def check_occurrence(rule: OccurrenceRule, ctx: Context) -> list[Finding]:
+def _prepare_occurrence(rule: OccurrenceRule, chinese: bool):
+    return _compiled_list([rule.pattern or ""]) if rule.measure == "pattern" else None
+
+
+def check_occurrence(rule: OccurrenceRule, ctx: Context, prepared) -> list[Finding]:
     segs = _segments(ctx, rule)
     if rule.measure == "caps_ratio":
         out = []
@@ -176,7 +194,7 @@ def check_occurrence(rule: OccurrenceRule, ctx: Context) -> list[Finding]:
                 out.append(finding(rule, seg, 0, len(seg.text), matched=seg.text[:60],
                                    message=f"{rule.message} ({ratio:.0%} capitals)"))
         return out
-    hits = _occurrences(rule, ctx)
+    hits = _occurrences(rule, ctx, prepared)
     if rule.scope == "document":
         groups = [hits]
     else:
@@ -196,38 +214,42 @@ def check_occurrence(rule: OccurrenceRule, ctx: Context) -> list[Finding]:
 
 
 # ---- required -----------------------------------------------------------------------------------
-def check_required(rule: RequiredRule, ctx: Context) -> list[Finding]:
-    segs = _segments(ctx, rule)
-    text = "\n".join(s.folded(ctx.chinese).text for s in segs)
+def check_required(rule: RequiredRule, ctx: Context, any_of: ConditionMatcher) -> list[Finding]:
+    text, _, segs = ctx.joined(rule.fields, True)  # the segments the rule reads
     if len(text.strip()) < rule.min_chars or (rule.fields and not segs):
         return []
-    if condition(rule, "any_of", rule.any_of, ctx.chinese).search(text):
+    if any_of.search(text):
         return []
     return [finding(rule, None)]
 
 
 # ---- conditional --------------------------------------------------------------------------------
-def check_conditional(rule: ConditionalRule, ctx: Context) -> list[Finding]:
+def _prepare_conditional(rule: ConditionalRule, chinese: bool):
+    return (ConditionMatcher(rule.when, chinese), ConditionMatcher(rule.require or rule.forbid, chinese),
+            _compiled_list(rule.exceptions))
+
+
+def check_conditional(rule: ConditionalRule, ctx: Context, prepared) -> list[Finding]:
     """A trigger (``when``) needs something else present (``require``) or absent (``forbid``) in
     the same sentence, field or document. What is required may also come from the facts."""
-    when = condition(rule, "when", rule.when, ctx.chinese)
-    other = condition(rule, "other", rule.require or rule.forbid, ctx.chinese)
-    exceptions = _compiled_list(rule, "exceptions", rule.exceptions)
+    when, other, exceptions = prepared
     if rule.require is not None and (ctx.facts or ctx.support) and _supported_by_facts(other, ctx):
         return []
     out = []
-    for seg in _segments(ctx, rule):
+    doc_text, starts, segs = ctx.joined(None, True)
+    for i, spans in when.spans_by_segment(ctx, rule).items():
+        seg = segs[i]
         folded = seg.folded(ctx.chinese)
-        for start, end in when.spans(folded.text):
+        for start, end in spans:
             if _excepted(exceptions, folded.text, start, end):
                 continue
-            blanked = folded.text[:start] + " " * (end - start) + folded.text[end:]  # not its own support
-            if rule.within == "sentence":
-                scope = _sentence(blanked, start, end)
-            elif rule.within == "field":
-                scope = blanked
+            blank = " " * (end - start)  # the trigger is not its own support
+            if rule.within == "document":
+                scope = doc_text[:starts[i] + start] + blank + doc_text[starts[i] + end:]
             else:
-                scope = "\n".join(blanked if s is seg else s.folded(ctx.chinese).text for s in ctx.doc.segments)
+                scope = folded.text[:start] + blank + folded.text[end:]
+                if rule.within == "sentence":
+                    scope = _sentence(scope, start, end)
             if other.search(scope) == (rule.require is not None):
                 continue
             s, e = folded.span(start, end)
@@ -252,7 +274,7 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 
 # ---- limit --------------------------------------------------------------------------------------
-def check_limit(rule: LimitRule, ctx: Context) -> list[Finding]:
+def check_limit(rule: LimitRule, ctx: Context, prepared: None = None) -> list[Finding]:
     if rule.spec:
         limits = channel_spec(ctx.channel).limits(ctx.spec_platform)
     else:
@@ -308,4 +330,9 @@ def _limit(rule: LimitRule, seg: Segment, limit: FieldLimit, length: int, what: 
 CHECKS = {
     "pattern": check_pattern, "occurrence": check_occurrence, "required": check_required,
     "conditional": check_conditional, "limit": check_limit,
+}
+PREPARE = {
+    "pattern": _prepare_pattern, "occurrence": _prepare_occurrence,
+    "required": lambda rule, chinese: ConditionMatcher(rule.any_of, chinese),
+    "conditional": _prepare_conditional, "limit": lambda rule, chinese: None,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.compliance.normalize import Folded, fold
+from assistant.compliance.normalize import Folded, fold, fold_lines
 
 FieldValue = str | list[str]
 LABEL = re.compile(
@@ -62,6 +62,17 @@ class Document:
     @property
     def text(self) -> str:
         return "\n".join(s.text for s in self.segments)
+
+    def fold_all(self, chinese: bool) -> None:
+        """Fold every segment in one pass over the joined text (the same result as folding each on
+        its own, which remains the fallback when a character changes length)."""
+        todo = [s for s in self.segments if chinese not in s._folded]
+        if len(todo) < 2:
+            return
+        folded = fold_lines([s.text for s in todo], chinese)
+        if folded is not None:
+            for seg, text in zip(todo, folded):
+                seg._folded[chinese] = Folded(text, None, len(seg.text))
 
 
 def _field_for(label: str, channel_fields: set[str]) -> str:

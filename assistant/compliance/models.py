@@ -34,6 +34,26 @@ class Finding(BaseModel):
     model_judged: bool = False
 
 
+_FINDING_FIELDS = ("category", "rule_id", "severity", "start", "end", "message", "suggestion", "field", "source",
+                   "matched", "replacement", "model_judged")  # the order of ``trusted_finding``'s arguments
+assert tuple(Finding.model_fields) == _FINDING_FIELDS, "update trusted_finding with Finding's fields"
+
+
+def trusted_finding(category: str, rule_id: str, severity: str, start: int, end: int, message: str,
+                    suggestion: str | None, field: str | None, source: str | None, matched: str | None,
+                    replacement: str | None) -> Finding:
+    """A ``Finding`` from values that are valid already (they come from validated rules): what
+    ``Finding.model_construct`` builds with every field given, without its per-field bookkeeping."""
+    values = dict(zip(_FINDING_FIELDS, (category, rule_id, severity, start, end, message, suggestion, field,
+                                        source, matched, replacement, False)))
+    finding = object.__new__(Finding)
+    object.__setattr__(finding, "__dict__", values)
+    object.__setattr__(finding, "__pydantic_fields_set__", set(_FINDING_FIELDS))
+    object.__setattr__(finding, "__pydantic_extra__", None)
+    object.__setattr__(finding, "__pydantic_private__", None)
+    return finding
+
+
 class CheckReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -10,6 +10,7 @@ over unchanged; when a character expands (``㎏`` -> ``kg``) an offset map is ke
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ def fold_table(chinese: bool) -> _FoldTable:
     return _FoldTable(_t2s_chars() if chinese else None)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: one is built per field checked, and frozen init is slow
 class Folded:
     """The folded text and, when lengths differ, the original offset of every folded character."""
 
@@ -72,20 +73,29 @@ class Folded:
         return o_start, self.origin[end - 1] + 1
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 @functools.lru_cache(maxsize=2)
-def _fast_table(chinese: bool) -> tuple[dict[str, str], frozenset[str]]:
-    """Punctuation (and for Chinese, Traditional -> Simplified): 1:1 replacements, and their keys."""
+def _fast_table(chinese: bool) -> tuple[dict[str, str], frozenset[str], re.Pattern[str]]:
+    """Punctuation (and for Chinese, Traditional -> Simplified): 1:1 replacements, their keys, and a
+    character class of the keys below U+10000. Each key maps to its final character, as the exact
+    table (``_FoldTable``) folds it: 「 becomes “ (Simplified) and then " (ASCII), whatever else the
+    text holds."""
     table = {k: v for k, v in _PUNCT.items() if len(v) == 1}
     if chinese:
         table.update(_t2s_chars())
-    return table, frozenset(table)
+    table = {k: _PUNCT.get(v, v) if chinese else v for k, v in table.items()}
+    table = {k: v for k, v in table.items() if k != v}  # a character that maps to itself needs no work
+    bmp = "".join(re.escape(k) for k in sorted(table) if k <= "\uffff")
+    return table, frozenset(table), re.compile(f"[{bmp}]")
 
 
 def _replace_chars(text: str, chinese: bool) -> str:
-    """Replace the few characters of ``text`` that the table maps (a set intersection first: most
-    characters map to themselves, and ``str.translate`` with a large dict is slow on misses)."""
-    table, keys = _fast_table(chinese)
-    for ch in set(text) & keys:
+    """Replace the few characters of ``text`` that the table maps (found first: most characters map
+    to themselves, and ``str.translate`` with a large dict is slow on misses)."""
+    table, keys, bmp = _fast_table(chinese)
+    for ch in set(text) & keys if _ASTRAL.search(text) else set(bmp.findall(text)):
         text = text.replace(ch, table[ch])
     return text
 
@@ -106,6 +116,28 @@ def fold(text: str, chinese: bool = False) -> Folded:
     return Folded(out, tuple(origin), len(text))
 
 
+def fold_lines(texts: list[str], chinese: bool = False) -> list[str] | None:
+    """``fold(t).text`` of each text, folded in one pass; ``None`` when some line changes length (then
+    fold the texts one by one: they need an offset map or the exact table).
+
+    Exact because NFKC and lower-casing never act across a newline (a starter that composes with
+    nothing, neither cased nor case-ignorable) and fold no other character to one, so line i of the
+    result is line i folded alone; and the 1:1 replacements act per character."""
+    joined = "\n".join(texts)
+    if joined.isascii():
+        out = joined.lower()  # what ``fold`` does; no replacement key is ASCII
+    else:
+        out = unicodedata.normalize("NFKC", joined).lower()
+        if len(out) != len(joined) or [len(x) for x in out.split("\n")] != [len(x) for x in joined.split("\n")]:
+            return None
+        out = _replace_chars(out, chinese)
+    parts, pos = [], 0
+    for t in texts:
+        parts.append(out[pos:pos + len(t)])
+        pos += len(t) + 1
+    return parts
+
+
 def fold_term(term: str, chinese: bool = False) -> str:
     return fold(term, chinese).text
 
@@ -114,6 +146,7 @@ def is_cjk(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F") and ch.isalnum()
 
 
+@functools.lru_cache(maxsize=4096)
 def is_word_char(ch: str) -> bool:
     """A letter or digit of a spaced script: word boundaries are checked against these."""
     return ch.isalnum() and not is_cjk(ch)

@@ -31,7 +31,7 @@ class _Entry:
     check_right: bool
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built per hit, and frozen init is slow
 class TermHit:
     rule: TermLike
     start: int  # in the folded text
@@ -148,6 +148,10 @@ class Lexicon:
         if self.empty:
             return []
         return [(s, x, w.value) for s, x, w in leftmost_longest(list(bounded_hits(self.automaton, text)))]
+
+    def found(self, text: str) -> bool:
+        """Whether ``find`` would find anything (stops at the first hit)."""
+        return not self.empty and next(bounded_hits(self.automaton, text), None) is not None
 
 
 class AnchorIndex:
