@@ -38,6 +38,7 @@ class Context:
     support: list[str] | None = None
     spec_platform: str | None = None  # the platform as the channel specs know it (None: defaults)
     _joined: dict = field(default_factory=dict, repr=False)
+    _segments: dict = field(default_factory=dict, repr=False)
 
     def joined(self, fields: list[str] | None, folded: bool) -> tuple[str, list[int], list[Segment]]:
         """The segments a rule reads, joined by newlines (one regex pass per document), with the start
@@ -54,6 +55,13 @@ class Context:
                 pos += len(t) + 1
             self._joined[key] = ("\n".join(texts), starts, segs)
         return self._joined[key]
+
+    def segments(self, fields: list[str] | None) -> list[Segment]:
+        """The segments a rule reads (``RuleBase.wants_field``)."""
+        key = tuple(fields) if fields is not None else None
+        if key not in self._segments:
+            self._segments[key] = [s for s in self.doc.segments if fields is None or s.field in fields]
+        return self._segments[key]
 
     def matches(self, regex: re.Pattern[str], fields: list[str] | None, folded: bool = True):
         """(segment, start, end, match) for each match inside one segment; spans in the segment's
@@ -126,7 +134,7 @@ def _excepted(exceptions: re.Pattern[str] | None, text: str, start: int, end: in
 
 
 def _segments(ctx: Context, rule: RuleBase) -> list[Segment]:
-    return [s for s in ctx.doc.segments if rule.wants_field(s.field)]
+    return ctx.segments(rule.fields)
 
 
 # ---- pattern ------------------------------------------------------------------------------------
@@ -155,6 +163,7 @@ EXCLAMATION = re.compile(r"[!！]")
 REPEATED = re.compile(r"[!?！？]{2,}|[.。]{4,}|([$*~€¥])\1{1,}")
 CAPS_WORD = re.compile(r"\b[A-ZÄÖÜÀ-Þ][A-ZÄÖÜÀ-Þ'’-]*[A-ZÄÖÜÀ-Þ]\b")
 LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÿ]")
+LATIN_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")  # the letters of LATIN_LETTER that are upper case
 
 
 MEASURES = {"hashtags": HASHTAG, "exclamations": EXCLAMATION, "repeated_punct": REPEATED, "caps_words": CAPS_WORD}
@@ -186,10 +195,10 @@ def check_occurrence(rule: OccurrenceRule, ctx: Context, prepared) -> list[Findi
     if rule.measure == "caps_ratio":
         out = []
         for seg in segs:
-            letters = LATIN_LETTER.findall(seg.text)
-            if len(letters) < max(rule.min_letters, 1):
+            letters = len(LATIN_LETTER.findall(seg.text))
+            if letters < max(rule.min_letters, 1):
                 continue
-            ratio = sum(ch.isupper() for ch in letters) / len(letters)
+            ratio = len(LATIN_UPPER.findall(seg.text)) / letters
             if ratio > rule.max:
                 out.append(finding(rule, seg, 0, len(seg.text), matched=seg.text[:60],
                                    message=f"{rule.message} ({ratio:.0%} capitals)"))

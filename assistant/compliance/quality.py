@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 
 from assistant.compliance.models import Finding
 from assistant.locales import Language
@@ -26,7 +27,8 @@ ECHO = re.compile(
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 KANA = re.compile(r"[\u3040-\u30ff]")
 HANGUL = re.compile(r"[\uac00-\ud7af]")
-LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+LETTERS = re.compile(r"[^\W\d_]+")  # counted as runs: one regex match per character is slow
+CJK_RUNS = re.compile(f"{CJK.pattern}+")
 MIN_LETTERS_FOR_LANGID = 30
 LANGID_SAMPLE = 300  # characters classified: enough to tell, and fast
 MIN_PROBABILITY = 0.9
@@ -45,7 +47,7 @@ SHORT_FIELD = 12  # a field this short may be a bare placeholder (n/a, none, nul
 
 def check_texts(parts: list[tuple[str, int, str | None]]) -> list[Finding]:
     """``check_quality`` for many (text, offset, field) parts; one scan when nothing looks suspect."""
-    joined = "\n".join(text for text, _, _ in parts).lower()
+    joined = "\n".join([text for text, _, _ in parts]).lower()
     if any(clue in joined for clue in CLUES) and SUSPECT.search(joined):
         return [f for text, offset, field in parts for f in check_quality(text, offset, field)]
     return [f for text, offset, field in parts if len(text.strip()) <= SHORT_FIELD
@@ -92,33 +94,39 @@ WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 def _dominant_stopwords(sample: str, langid: str) -> bool:
     if langid not in STOPWORDS:
         return False
-    words = WORD.findall(sample.lower())
-    counts = {code: sum(w in vocab for w in words) for code, vocab in _STOP_SETS.items()}
-    own = counts.pop(langid)
-    return own >= 3 and own >= 2 * max(counts.values())
+    found = Counter(map(_STOP_LANG.get, WORD.findall(sample.lower())))
+    own = found[langid]
+    return own >= 3 and own >= 2 * max(found[code] for code in _STOP_SETS if code != langid)
 
 
 _STOP_SETS = {  # only the words no other listed language shares
     code: frozenset(w for w in words if not any(w in other for c, other in STOPWORDS.items() if c != code))
     for code, words in STOPWORDS.items()
 }
+_STOP_LANG = {w: code for code, words in _STOP_SETS.items() for w in words}  # the sets are disjoint
 
 
 def detect_language(text: str) -> tuple[str | None, float]:
     """(langid code, probability); ``None`` when the text is too short to tell."""
     text = text[:LANGID_SAMPLE]
-    letters = LETTER.findall(text)
-    if len(letters) < MIN_LETTERS_FOR_LANGID and not CJK.search(text):
+    cjk = len(text) - len(CJK_RUNS.sub("", text))
+    if cjk and cjk / len(text) > 0.3:  # then more than 0.3 of the letters too (no more letters than characters)
+        return _cjk_language(text)
+    letters = len(text) - len(LETTERS.sub("", text))
+    if letters < MIN_LETTERS_FOR_LANGID and not cjk:
         return None, 0.0
-    cjk = len(CJK.findall(text))
-    if cjk and cjk / max(1, len(letters)) > 0.3:
-        if HANGUL.search(text):
-            return "ko", 1.0
-        if KANA.search(text):
-            return "ja", 1.0
-        return "zh", 1.0
+    if cjk and cjk / max(1, letters) > 0.3:
+        return _cjk_language(text)
     code, prob = _identifier().classify(text[:LANGID_SAMPLE])
     return code, float(prob)
+
+
+def _cjk_language(text: str) -> tuple[str, float]:
+    if HANGUL.search(text):
+        return "ko", 1.0
+    if KANA.search(text):
+        return "ja", 1.0
+    return "zh", 1.0
 
 
 def check_language(text: str, lang: Language) -> list[Finding]:
