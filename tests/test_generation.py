@@ -98,3 +98,30 @@ def test_prompt_loader_refuses_mismatched_templates(tmp_path, body, expected):
 def test_shipped_prompts_load(services):
     for name in services.prompts.names():
         assert services.prompts.get(name).version >= 1
+
+
+def test_claims_not_in_the_product_facts_are_flagged_in_generated_drafts(services, scripted, product, good_listing):
+    wrong = {**good_listing, "description": "A sturdy 50 x 30 cm board made of walnut, made in Germany."}
+    scripted.queue(wrong, good_listing)  # the reviser gets one round; its answer is grounded
+    draft = services.generator.generate("listing", product, services.brand(), lang="en", market="US",
+                                        revise_rounds=0)
+    flagged = {draft.fields["description"][f.start:f.end] for f in draft.report.findings
+               if f.category == "unsupported_claim" and f.field == "description"}
+    assert any("50" in s for s in flagged) and any("walnut" in s.lower() for s in flagged)
+    assert not [f for f in services.generator.generate(
+        "listing", product, services.brand(), lang="en", market="US", revise_rounds=0).report.findings
+        if f.category == "unsupported_claim"]
+
+
+def test_customer_data_never_reaches_the_model_unless_allowed(services, scripted, product, good_listing):
+    private = product.model_copy(update={"facts": {**product.facts, "customer_email": "li.wei@example.com",
+                                                   "note": "call +1 415 555 0199 before shipping"}})
+    scripted.queue(good_listing)
+    services.generator.generate("listing", private, services.brand(), lang="en", market="US", revise_rounds=0)
+    sent = "\n".join(m.content for m in scripted.received[-1])
+    assert "li.wei@example.com" not in sent and "555 0199" not in sent
+    assert "45 x 30 x 2 cm" in sent  # the product's own facts still go in
+    services.generator.allow_customer_data = True
+    scripted.queue(good_listing)
+    services.generator.generate("listing", private, services.brand(), lang="en", market="US", revise_rounds=0)
+    assert "li.wei@example.com" in "\n".join(m.content for m in scripted.received[-1])

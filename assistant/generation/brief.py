@@ -4,7 +4,6 @@ emoji and hashtag rules, the review/comment/situation being answered)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from assistant.brand import BrandKit
@@ -16,20 +15,14 @@ from assistant.generation.schemas import limits_text
 from assistant.generation.variants import ANGLES
 from assistant.locales import Language, Market
 from assistant.locales.formats import babel_locale, conventions_text, convert_units
+from assistant.privacy import prompt_safe_product, redact
 from assistant.retrieval import Passage, passages_block
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-PHONE = re.compile(r"(?<!\w)\+?\d[\d ()./-]{7,}\d(?!\w)")
 EMOJI_RULES = {
     "none": "Emoji: none at all.",
     "sparingly": "Emoji: at most one, only where it adds meaning.",
     "free": "Emoji: allowed where they fit the platform.",
 }
-
-
-def redact(text: str) -> str:
-    """Customer e-mail addresses and phone numbers never go into a prompt unless allowed."""
-    return PHONE.sub("(phone number removed)", EMAIL.sub("(e-mail removed)", text))
 
 
 @dataclass
@@ -47,6 +40,7 @@ class Request:
     context: str | None = None
     avoid: list[str] = field(default_factory=list)  # texts a variant must clearly differ from
     source: object | None = None  # translate mode: the approved source Draft
+    support: list[str] = field(default_factory=list)  # retrieved guideline texts: count as claim support
 
     @property
     def limits(self) -> dict[str, FieldLimit]:
@@ -91,12 +85,15 @@ def brand_block(brand: BrandKit, language: Language) -> str:
 
 
 def variables(req: Request, passages: list[Passage], *, allow_customer_data: bool = False) -> dict[str, str]:
+    """Everything a prompt may show the model. Customer data (facts such as ``customer_email``, and
+    e-mail addresses or phone numbers in any text) is removed unless the settings allow it."""
+    product = prompt_safe_product(req.product, allow_customer_data=allow_customer_data)
     return {
         "language": f"{req.language.name} ({req.language.native})",
         "market": f"{req.market.name} ({req.market.code})",
-        "conventions": conventions_text(req.language, req.market, req.product.price, req.product.currency),
+        "conventions": conventions_text(req.language, req.market, product.price, product.currency),
         "brand": brand_block(req.brand, req.language),
-        "product": product_block(req.product, req.market, req.language),
+        "product": product_block(product, req.market, req.language),
         "limits": limits_text(req.limits) or "(none)",
         "guidelines": passages_block(passages),
         "brief": brief_block(req, allow_customer_data=allow_customer_data),

@@ -108,8 +108,12 @@ class Drafter:
                               "segment": segment.id, "send_time": send_at.isoformat(),
                               "send_time_zone": req.market.timezone}
             view["footer"] = draft.rendered["footer"]
-        report = self.checker.check_fields(view, lang=req.language.code, market=req.market.code,
-                                           channel=req.kind.spec_name, platform=req.platform)
+        product = req.product
+        report = self.checker.check_fields(
+            view, lang=req.language.code, market=req.market.code, channel=req.kind.spec_name,
+            platform=req.platform, brand=req.brand, facts=product.facts,
+            support=[product.name, product.description or "", *product.features, *req.support],
+        )
         draft.report = merge(report, self.own_findings(req, fields))
 
     def own_findings(self, req: Request, fields: dict[str, Any]) -> list[Finding]:

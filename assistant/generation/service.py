@@ -57,7 +57,8 @@ class Generator:
         does not fit the schema is stored as a failed draft with its raw text, never lost."""
         req = self.request(kind, product, brand, lang=lang, market=market, platform=platform,
                            segment=segment, angle=angle, context=context)
-        first, variables = self._first(req, self._passages(req))
+        req, passages = self._with_guidelines(req)
+        first, variables = self._first(req, passages)
         return self._store_and_revise(req, first, variables, revise_rounds)
 
     def generate_variants(self, kind: str, product: Product, brand: BrandKit, *, n: int, lang: str, market: str,
@@ -69,7 +70,7 @@ class Generator:
             raise InputError(f"--variants must be 1-{MAX_VARIANTS}, got {n}", where="--variants")
         base = self.request(kind, product, brand, lang=lang, market=market, platform=platform,
                             segment=segment, context=context)
-        passages = self._passages(base)
+        base, passages = self._with_guidelines(base)
         kept: list[tuple[Request, Draft, dict[str, str]]] = []
         removed: list[Draft] = []
         for i in range(n):
@@ -138,9 +139,11 @@ class Generator:
                        segment=segment, angle=angle, context=context)
 
     # ---- internals ----------------------------------------------------------------------------
-    def _passages(self, req: Request) -> list[Passage]:
+    def _with_guidelines(self, req: Request) -> tuple[Request, list[Passage]]:
+        """Retrieve the brand guidelines for the request; their texts also count as claim support."""
         query = " ".join(filter(None, [req.product.name, req.product.category, req.kind.name]))
-        return self.retriever.retrieve(req.brand.id, query, lang=req.language.code, k=GUIDELINES_K)
+        passages = self.retriever.retrieve(req.brand.id, query, lang=req.language.code, k=GUIDELINES_K)
+        return replace(req, support=[p.text for p in passages]), passages
 
     def _first(self, req: Request, passages: list[Passage]) -> tuple[Draft, dict[str, str]]:
         variables = brief.variables(req, passages, allow_customer_data=self.allow_customer_data)
