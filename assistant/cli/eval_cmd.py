@@ -56,6 +56,8 @@ def generation(
     limit: int | None = typer.Option(None, "--limit", min=1, help="only the first N products of the eval catalogue"),
     out: Path | None = typer.Option(None, "--out", help="write the full result (every case) as JSON here"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable summary"),
+    log: Path | None = typer.Option(None, "--log", help="resumable run: append each case to this JSONL file and "
+                                    "skip cases already in it"),
 ) -> None:
     """Products x kinds x languages with the configured provider: schema-valid rate, hard-limit compliance,
     language-ID match, errors left after the revise loop, tokens, cost, latency."""
@@ -64,7 +66,7 @@ def generation(
 
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
     result = run_generation_eval(
-        services(), kinds=split(kinds), langs=split(langs), limit=limit,
+        services(), kinds=split(kinds), langs=split(langs), limit=limit, log=log,
         progress=lambda c: console.print(f"{c.sku} {c.kind} {c.lang}: valid={c.schema_valid} limits={c.within_hard_limits} "
                                          f"lang={c.language_match} errors {c.errors_first}->{c.errors_final} "
                                          f"rounds={c.rounds} tokens={c.prompt_tokens}/{c.completion_tokens} "
@@ -76,7 +78,8 @@ def generation(
         console.out(json.dumps({k: v for k, v in result.items() if k != "cases"}, indent=2, ensure_ascii=False))
         return
     console.print(f"{result['provider']}/{result['model']}, revise_rounds={result['revise_rounds']}, "
-                  f"{result['products']} products x {len(result['kinds'])} kinds x {len(result['langs'])} languages")
+                  f"{result['products']} products x {len(result['kinds'])} kinds x {len(result['langs'])} languages: "
+                  f"{result['summary']['cases']} of {result['planned_cases']} cases done")
     table = Table(title="generation eval")
     cols = ("group", "cases", "schema-valid", "hard limits", "lang-ID match", "errors first->after", "tokens in/out",
             "cost $", "s/draft")

@@ -100,9 +100,19 @@ def contexts(product_name: str) -> dict[str, str]:
     return {k: v.format(product=product_name) for k, v in raw.items()}
 
 
+def read_log(path: Path | None) -> list[Case]:
+    """Cases already scored in a resumable run's log (one JSON object per line)."""
+    if path is None or not path.exists():
+        return []
+    return [Case(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list[str] | None = None,
                         limit: int | None = None, products_path: Path | None = None,
-                        progress: Callable[[Case], None] | None = None) -> dict:
+                        progress: Callable[[Case], None] | None = None, log: Path | None = None) -> dict:
+    """With ``log``, every scored case is appended to that JSONL file as it finishes and cases already
+    in it are skipped: a long run (the full matrix takes hours with the local model) can stop and
+    resume, across sessions, and the summary covers every logged case of the requested matrix."""
     kinds = kinds or list(KINDS)
     for kind in kinds:
         get_kind(kind)
@@ -110,20 +120,29 @@ def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list
     products = load_products(products_path or EVAL_DIR / "products.jsonl")[:limit]
     brand = services.brand()
     gen = services.generator
-    cases: list[Case] = []
+    wanted = {(p.sku, k, lang) for p in products for k in kinds for lang in langs}
+    cases = [c for c in read_log(log) if (c.sku, c.kind, c.lang) in wanted]
+    done = {(c.sku, c.kind, c.lang) for c in cases}
     for product in products:
         ctx = contexts(product.name)
         for lang in langs:  # every kind in one language before the next: a cut-short run still covers all kinds
             for kind in kinds:
+                if (product.sku, kind, lang) in done:
+                    continue
                 draft = gen.generate(kind, product, brand, lang=lang, market=default_market(lang),
                                      context=ctx.get(get_kind(kind).context or ""))
                 case = score_case(gen.history(draft))
                 cases.append(case)
+                if log is not None:
+                    log.parent.mkdir(parents=True, exist_ok=True)
+                    with log.open("a", encoding="utf-8") as handle:
+                        handle.write(json.dumps(asdict(case), ensure_ascii=False) + "\n")
                 if progress:
                     progress(case)
     return {
         "provider": services.llm.provider, "model": services.llm.model_name,
         "revise_rounds": services.settings.revise_rounds, "products": len(products), "kinds": kinds, "langs": langs,
+        "planned_cases": len(wanted),
         "summary": summarise(cases), "by_kind": breakdown(cases, "kind"), "by_lang": breakdown(cases, "lang"),
         "cases": [asdict(c) for c in cases],
     }
