@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from assistant.channels import channel_spec
-from assistant.compliance.checks import CHECKS, Context, finding, prepare
+from assistant.compliance.checks import CHECKS, Context, finding, prepare, start_prefixes
 from assistant.compliance.document import Document, FieldValue, from_fields, split_labelled
 from assistant.compliance.grounding import check_grounding
 from assistant.compliance.loader import brand_rules, shipped_rules
@@ -43,6 +43,7 @@ class Plan:
     others: list  # the other rule types that apply here, as (rule, check function, what it compiled)
     anchors: AnchorIndex  # which of ``others`` can match a text
     gated: set[int]  # indexes into ``others`` that run only when one of their anchors occurs
+    prefixed: dict[int, str]  # indexes into ``others`` whose matches start with a literal prefix -> rule id
 
 
 class Checker:
@@ -117,10 +118,12 @@ class Checker:
             others = [r for r in applicable if r.type in CHECKS]
             anchors = {i: anchors_of(r) for i, r in enumerate(others) if anchors_of(r)}
             chinese = lang.startswith("zh")
+            starts = {i: start_prefixes(r) for i, r in enumerate(others) if start_prefixes(r)}
             self._plans[key] = Plan(
                 index=index, term_rules=term_rules, active={i for i, r in enumerate(term_rules) if id(r) in ids},
                 others=[(r, CHECKS[r.type], prepare(r, chinese)) for r in others],
-                anchors=AnchorIndex(anchors, chinese=chinese), gated=set(anchors),
+                anchors=AnchorIndex(anchors, chinese=chinese, starts=starts), gated=set(anchors),
+                prefixed={i: others[i].id for i in starts},
             )
         return self._plans[key]
 
@@ -135,7 +138,8 @@ class Checker:
                       facts=facts, support=support, spec_platform=self._platform(spec, platform))
         plan = self._plan(language.code, market, channel, platform, rules)
         findings = self._terms(ctx, plan)
-        present = plan.anchors.present(ctx.joined(None, True)[0])
+        present, starts = plan.anchors.scan(ctx.joined(None, True)[0])
+        ctx.starts = {rule_id: starts.get(i, []) for i, rule_id in plan.prefixed.items()}
         for i, (rule, check, prepared) in enumerate(plan.others):
             if i not in plan.gated or i in present:
                 findings += check(rule, ctx, prepared)
@@ -146,7 +150,7 @@ class Checker:
         if self.judge is not None:
             findings += self.judge.review(doc, language, market, channel, findings)
         findings.sort(key=lambda f: (f.start, f.field or "", SEVERITY_ORDER[f.severity], f.rule_id))
-        return CheckReport.model_construct(findings=findings, score=score_for(findings))  # all Findings
+        return CheckReport(findings=findings, score=score_for(findings))
 
     def _terms(self, ctx: Context, plan: Plan) -> list[Finding]:
         """One automaton pass over the whole document (fields joined by newlines, which no term

@@ -16,6 +16,7 @@ from typing import Any
 from assistant.channels import FieldLimit, channel_spec, measure
 from assistant.compliance.document import Document, Segment
 from assistant.compliance.models import Finding, trusted_finding
+from assistant.compliance.prefixes import literal_prefixes
 from assistant.compliance.rulemodels import (
     Condition, ConditionalRule, LimitRule, OccurrenceRule, PatternRule, RequiredRule, RuleBase,
 )
@@ -37,6 +38,7 @@ class Context:
     facts: dict[str, Any] | None = None
     support: list[str] | None = None
     spec_platform: str | None = None  # the platform as the channel specs know it (None: defaults)
+    starts: dict[str, list[int]] = field(default_factory=dict)  # rule id -> where its matches can start
     _joined: dict = field(default_factory=dict, repr=False)
     _segments: dict = field(default_factory=dict, repr=False)
 
@@ -63,15 +65,34 @@ class Context:
             self._segments[key] = [s for s in self.doc.segments if fields is None or s.field in fields]
         return self._segments[key]
 
-    def matches(self, regex: re.Pattern[str], fields: list[str] | None, folded: bool = True):
+    def matches(self, regex: re.Pattern[str], fields: list[str] | None, folded: bool = True,
+                positions: list[int] | None = None):
         """(segment, start, end, match) for each match inside one segment; spans in the segment's
-        folded (or original) text."""
+        folded (or original) text. ``positions``: the only places a match can start (sorted; see
+        ``prefixes.py``), so the regex is tried there alone."""
         text, starts, segs = self.joined(fields, folded)
-        for m in regex.finditer(text):
+        for m in regex.finditer(text) if positions is None else _matches_at(regex, text, positions):
             i = bisect_right(starts, m.start()) - 1
             start, end = m.start() - starts[i], m.end() - starts[i]
             if end <= len(segs[i].folded(self.chinese).text if folded else segs[i].text) and end > start:
                 yield segs[i], start, end, m
+
+
+def _matches_at(regex: re.Pattern[str], text: str, positions: list[int]):
+    """What ``regex.finditer(text)`` yields when matches can only start at ``positions`` (sorted) and
+    are never empty: ``search`` is ``match`` tried at each position in turn, resuming after a match."""
+    resume = 0
+    for pos in positions:
+        if pos >= resume and (m := regex.match(text, pos)) is not None:
+            yield m
+            resume = m.end()
+
+
+def start_prefixes(rule: RuleBase) -> tuple[str, ...] | None:
+    """Literal prefixes every match of a pattern rule that reads the whole document starts with."""
+    if not isinstance(rule, PatternRule) or rule.fields is not None:
+        return None
+    return literal_prefixes(_alternation(rule.patterns))
 
 
 def finding(rule: RuleBase, seg: Segment | None, start: int = 0, end: int = 0, *, matched: str | None = None,
@@ -93,18 +114,20 @@ class ConditionMatcher:
 
         self.lexicon = Lexicon({t: t for t in cond.terms}, chinese) if cond.terms else None
         self.regex = re.compile("|".join(f"(?:{p})" for p in cond.patterns)) if cond.patterns else None
+        self.gate = self.regex is not None and _local(cond.patterns)
 
     def spans_by_segment(self, ctx: Context, rule: RuleBase) -> dict[int, list[tuple[int, int]]]:
         """Sorted spans in each segment's folded text (segments the rule reads), keyed by segment
         index: terms found in one pass over the document (no term holds a newline, and a newline
-        bounds words like the end of a text), patterns segment by segment."""
+        bounds words like the end of a text), patterns segment by segment, and only when they match
+        the whole document (see ``_local``)."""
         text, starts, segs = ctx.joined(None, True)
         out: dict[int, list[tuple[int, int]]] = {}
         if self.lexicon is not None:
             for s, e, _ in self.lexicon.find(text):
                 i = bisect_right(starts, s) - 1
                 out.setdefault(i, []).append((s - starts[i], e - starts[i]))
-        if self.regex is not None:
+        if self.regex is not None and (not self.gate or self.regex.search(text)):
             for i, seg in enumerate(segs):
                 hits = [m.span() for m in self.regex.finditer(seg.folded(ctx.chinese).text) if m.end() > m.start()]
                 if hits:
@@ -115,8 +138,42 @@ class ConditionMatcher:
         return bool(self.regex and self.regex.search(text)) or bool(self.lexicon and self.lexicon.found(text))
 
 
+_CONTEXT_OPS = {"ASSERT", "ASSERT_NOT", "GROUPREF_EXISTS"}
+_EDGES = {"AT_BEGINNING", "AT_BEGINNING_LINE", "AT_BEGINNING_STRING", "AT_END", "AT_END_LINE", "AT_END_STRING"}
+
+
+def _local(patterns: list[str]) -> bool:
+    """Whether a match of these patterns in one field is also a match in the fields joined by
+    newlines: true when they test nothing outside the match but word boundaries (a newline bounds
+    a word like the end of a text), i.e. no ^, $, \\A, \\Z, lookaround or conditional group."""
+    import re._parser as sre_parse  # noqa: PLC0415 (the stdlib parser behind re.compile)
+
+    def parts(av) -> list:
+        if isinstance(av, sre_parse.SubPattern):
+            return [av]
+        return [x for sub in av if isinstance(sub, (list, tuple, sre_parse.SubPattern)) for x in parts(sub)] \
+            if isinstance(av, (list, tuple)) else []
+
+    def ok(items) -> bool:
+        for op, av in items:
+            if str(op) in _CONTEXT_OPS or (str(op) == "AT" and str(av) in _EDGES):
+                return False
+            if not all(ok(sub) for sub in parts(av)):
+                return False
+        return True
+
+    try:
+        return all(ok(sre_parse.parse(p)) for p in patterns)
+    except Exception:  # noqa: BLE001 (an unfamiliar parse tree: just do not gate)
+        return False
+
+
+def _alternation(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
 def _compiled_list(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+    return re.compile(_alternation(patterns)) if patterns else None
 
 
 def prepare(rule: RuleBase, chinese: bool):
@@ -148,7 +205,7 @@ def check_pattern(rule: PatternRule, ctx: Context, prepared) -> list[Finding]:
     regex, exceptions, prefilter = prepared
     if prefilter is not None and not prefilter.search(ctx.joined(rule.fields, True)[0]):
         return []
-    for seg, start, end, _ in ctx.matches(regex, rule.fields):
+    for seg, start, end, _ in ctx.matches(regex, rule.fields, positions=ctx.starts.get(rule.id)):
         folded = seg.folded(ctx.chinese)
         if _excepted(exceptions, folded.text, start, end):
             continue

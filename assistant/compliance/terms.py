@@ -155,25 +155,40 @@ class Lexicon:
 
 
 class AnchorIndex:
-    """Which rules can possibly match: one automaton over every rule's anchor texts (substrings)."""
+    """One automaton over every rule's anchor texts (substrings: which rules can possibly match) and
+    the literal prefixes of pattern rules (where their matches can start; see ``prefixes.py``)."""
 
-    def __init__(self, anchors: dict[int, list[str]], chinese: bool = False):
+    def __init__(self, anchors: dict[int, list[str]], chinese: bool = False,
+                 starts: dict[int, tuple[str, ...]] | None = None):
         self.automaton = ahocorasick.Automaton()
-        table: dict[str, set[int]] = {}
+        table: dict[str, tuple[set[int], set[int]]] = {}
         for rule, texts in anchors.items():
             for text in texts:
                 key = fold_term(text, chinese)
                 if key:
-                    table.setdefault(key, set()).add(rule)
-        for key, rules in table.items():
-            self.automaton.add_word(key, frozenset(rules))
+                    table.setdefault(key, (set(), set()))[0].add(rule)
+        for rule, prefixes in (starts or {}).items():
+            for key in prefixes:  # taken from the pattern: matched as written (patterns read folded text)
+                table.setdefault(key, (set(), set()))[1].add(rule)
+        for key, (rules, starting) in table.items():
+            self.automaton.add_word(key, (frozenset(rules), len(key) - 1, tuple(sorted(starting))))
         self.empty = not table
         if not self.empty:
             self.automaton.make_automaton()
 
     def present(self, text: str) -> set[int]:
+        return self.scan(text)[0]
+
+    def scan(self, text: str) -> tuple[set[int], dict[int, list[int]]]:
+        """The rules whose anchors occur, and for rules with prefixes every (sorted) position where one
+        starts."""
         found: set[int] = set()
+        starts: dict[int, list[int]] = {}
         if not self.empty:
-            for _, rules in self.automaton.iter(text):
+            for end, (rules, back, starting) in self.automaton.iter(text):
                 found |= rules
-        return found
+                for rule in starting:
+                    starts.setdefault(rule, []).append(end - back)
+        for positions in starts.values():
+            positions.sort()
+        return found, starts
