@@ -26,7 +26,7 @@ class DemoResult:
 
 def run_demo(
     services: Services, out_dir: Path, *, langs: list[str], limit: int | None = None,
-    progress: Callable[[Draft], None] | None = None,
+    revise_rounds: int | None = None, progress: Callable[[Draft], None] | None = None,
 ) -> DemoResult:
     brand = services.brand()
     services.knowledge.ingest(brand.id)  # the brand's guideline files; unchanged files cost nothing
@@ -35,7 +35,8 @@ def run_demo(
     for product in products:
         for lang in langs:
             draft = services.generator.generate(
-                "listing", product, brand, lang=lang, market=DEFAULT_MARKETS.get(lang, "US")
+                "listing", product, brand, lang=lang, market=DEFAULT_MARKETS.get(lang, "US"),
+                revise_rounds=revise_rounds,
             )
             drafts.append(draft)
             if progress:

@@ -13,15 +13,17 @@ def demo(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="where the exports and report go"),
     langs: str = typer.Option("en,de,zh", "--langs", help="comma-separated languages"),
     limit: int | None = typer.Option(None, "--limit", help="only the first N sample products"),
+    rounds: int = typer.Option(1, "--rounds", min=0, max=5,
+                               help="revise rounds for drafts with error findings (the report shows before and after)"),
 ) -> None:
     """Draft listings for the sample brand, check them, export CSV + JSONL and an HTML report."""
     svc = services()
     console.print(f"provider: {svc.settings.resolved_provider} · data: {svc.settings.home}")
     result = run_demo(
         svc, out, langs=[x.strip() for x in langs.split(",") if x.strip()], limit=limit,
-        progress=lambda d: console.print(
+        revise_rounds=rounds, progress=lambda d: console.print(
             f"  #{d.id} {d.request.product.sku} {d.request.lang}: {d.status}, score {d.report.score}, "
-            f"{d.usage.latency_ms / 1000:.1f} s"
+            f"round {d.round}, {d.usage.latency_ms / 1000:.1f} s"
         ),
     )
     console.print(drafts_summary(result.drafts))
