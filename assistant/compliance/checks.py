@@ -219,8 +219,8 @@ HASHTAG = re.compile(r"(?<![\w&])#\w+")
 EXCLAMATION = re.compile(r"[!！]")
 REPEATED = re.compile(r"[!?！？]{2,}|[.。]{4,}|([$*~€¥])\1{1,}")
 CAPS_WORD = re.compile(r"\b[A-ZÄÖÜÀ-Þ][A-ZÄÖÜÀ-Þ'’-]*[A-ZÄÖÜÀ-Þ]\b")
-LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÿ]")
-LATIN_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")  # the letters of LATIN_LETTER that are upper case
+LATIN_LETTERS = re.compile(r"[A-Za-zÀ-ÿ]+")  # counted as runs: one match per letter is slow
+LATIN_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]+")  # the letters of LATIN_LETTERS that are upper case
 
 
 MEASURES = {"hashtags": HASHTAG, "exclamations": EXCLAMATION, "repeated_punct": REPEATED, "caps_words": CAPS_WORD}
@@ -252,10 +252,10 @@ def check_occurrence(rule: OccurrenceRule, ctx: Context, prepared) -> list[Findi
     if rule.measure == "caps_ratio":
         out = []
         for seg in segs:
-            letters = len(LATIN_LETTER.findall(seg.text))
+            letters = len(seg.text) - len(LATIN_LETTERS.sub("", seg.text))
             if letters < max(rule.min_letters, 1):
                 continue
-            ratio = len(LATIN_UPPER.findall(seg.text)) / letters
+            ratio = (len(seg.text) - len(LATIN_UPPER.sub("", seg.text))) / letters
             if ratio > rule.max:
                 out.append(finding(rule, seg, 0, len(seg.text), matched=seg.text[:60],
                                    message=f"{rule.message} ({ratio:.0%} capitals)"))
@@ -340,9 +340,13 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 
 # ---- limit --------------------------------------------------------------------------------------
-def check_limit(rule: LimitRule, ctx: Context, prepared: None = None) -> list[Finding]:
+def check_limit(rule: LimitRule, ctx: Context, prepared: dict) -> list[Finding]:
     if rule.spec:
-        limits = channel_spec(ctx.channel).limits(ctx.spec_platform)
+        spec = channel_spec(ctx.channel)
+        known = prepared.get((ctx.channel, ctx.spec_platform))  # the limits, while the specs stay the same
+        if known is None or known[0] is not spec:
+            known = prepared[ctx.channel, ctx.spec_platform] = (spec, spec.limits(ctx.spec_platform))
+        limits = known[1]
     else:
         limits = {f: FieldLimit(max=rule.max, count=rule.count, source=rule.source) for f in rule.fields or []}
     out: list[Finding] = []
@@ -400,5 +404,5 @@ CHECKS = {
 PREPARE = {
     "pattern": _prepare_pattern, "occurrence": _prepare_occurrence,
     "required": lambda rule, chinese: ConditionMatcher(rule.any_of, chinese),
-    "conditional": _prepare_conditional, "limit": lambda rule, chinese: None,
+    "conditional": _prepare_conditional, "limit": lambda rule, chinese: {},
 }

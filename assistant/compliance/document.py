@@ -39,7 +39,7 @@ DEFAULT_FIELD = {"social_post": "text", "influencer_post": "text", "social_ad": 
 LIST_FIELDS = {"bullets", "headlines", "descriptions", "paths", "search_keywords", "hashtags", "body"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     field: str | None  # schema field name ("bullets"); None for unlabelled text
     label: str | None  # display name ("bullets[2]")
