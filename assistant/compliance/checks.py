@@ -16,7 +16,7 @@ from typing import Any
 from assistant.channels import FieldLimit, channel_spec, measure
 from assistant.compliance.document import Document, Segment
 from assistant.compliance.models import Finding, trusted_finding
-from assistant.compliance.prefixes import literal_prefixes
+from assistant.compliance.prefilter import is_local, literal_prefixes
 from assistant.compliance.rulemodels import (
     Condition, ConditionalRule, LimitRule, OccurrenceRule, PatternRule, RequiredRule, RuleBase,
 )
@@ -69,7 +69,7 @@ class Context:
                 positions: list[int] | None = None):
         """(segment, start, end, match) for each match inside one segment; spans in the segment's
         folded (or original) text. ``positions``: the only places a match can start (sorted; see
-        ``prefixes.py``), so the regex is tried there alone."""
+        ``prefilter.py``), so the regex is tried there alone."""
         text, starts, segs = self.joined(fields, folded)
         for m in regex.finditer(text) if positions is None else _matches_at(regex, text, positions):
             i = bisect_right(starts, m.start()) - 1
@@ -114,13 +114,13 @@ class ConditionMatcher:
 
         self.lexicon = Lexicon({t: t for t in cond.terms}, chinese) if cond.terms else None
         self.regex = re.compile("|".join(f"(?:{p})" for p in cond.patterns)) if cond.patterns else None
-        self.gate = self.regex is not None and _local(cond.patterns)
+        self.gate = self.regex is not None and is_local(cond.patterns)
 
     def spans_by_segment(self, ctx: Context, rule: RuleBase) -> dict[int, list[tuple[int, int]]]:
         """Sorted spans in each segment's folded text (segments the rule reads), keyed by segment
         index: terms found in one pass over the document (no term holds a newline, and a newline
         bounds words like the end of a text), patterns segment by segment, and only when they match
-        the whole document (see ``_local``)."""
+        the whole document (see ``prefilter.is_local``)."""
         text, starts, segs = ctx.joined(None, True)
         out: dict[int, list[tuple[int, int]]] = {}
         if self.lexicon is not None:
@@ -136,36 +136,6 @@ class ConditionMatcher:
 
     def search(self, text: str) -> bool:
         return bool(self.regex and self.regex.search(text)) or bool(self.lexicon and self.lexicon.found(text))
-
-
-_CONTEXT_OPS = {"ASSERT", "ASSERT_NOT", "GROUPREF_EXISTS"}
-_EDGES = {"AT_BEGINNING", "AT_BEGINNING_LINE", "AT_BEGINNING_STRING", "AT_END", "AT_END_LINE", "AT_END_STRING"}
-
-
-def _local(patterns: list[str]) -> bool:
-    """Whether a match of these patterns in one field is also a match in the fields joined by
-    newlines: true when they test nothing outside the match but word boundaries (a newline bounds
-    a word like the end of a text), i.e. no ^, $, \\A, \\Z, lookaround or conditional group."""
-    import re._parser as sre_parse  # noqa: PLC0415 (the stdlib parser behind re.compile)
-
-    def parts(av) -> list:
-        if isinstance(av, sre_parse.SubPattern):
-            return [av]
-        return [x for sub in av if isinstance(sub, (list, tuple, sre_parse.SubPattern)) for x in parts(sub)] \
-            if isinstance(av, (list, tuple)) else []
-
-    def ok(items) -> bool:
-        for op, av in items:
-            if str(op) in _CONTEXT_OPS or (str(op) == "AT" and str(av) in _EDGES):
-                return False
-            if not all(ok(sub) for sub in parts(av)):
-                return False
-        return True
-
-    try:
-        return all(ok(sre_parse.parse(p)) for p in patterns)
-    except Exception:  # noqa: BLE001 (an unfamiliar parse tree: just do not gate)
-        return False
 
 
 def _alternation(patterns: list[str]) -> str:

@@ -156,7 +156,7 @@ class Lexicon:
 
 class AnchorIndex:
     """One automaton over every rule's anchor texts (substrings: which rules can possibly match) and
-    the literal prefixes of pattern rules (where their matches can start; see ``prefixes.py``)."""
+    the literal prefixes of pattern rules (where their matches can start; see ``prefilter.py``)."""
 
     def __init__(self, anchors: dict[int, list[str]], chinese: bool = False,
                  starts: dict[int, tuple[str, ...]] | None = None):

@@ -1,4 +1,6 @@
-"""Literal prefixes of a regular expression: strings one of which every match starts with.
+"""Prefilters for regular expressions, read off the parsed pattern (``re._parser``).
+
+Literal prefixes: strings one of which every match starts with.
 
 Python's ``re`` tries a pattern such as ``\\b(?:cures?|treats?|...)`` at every position of the text
 (a leading ``\\b`` hides the first characters from its own prefix scan), which makes a pattern rule
@@ -11,11 +13,16 @@ The prefixes are read off the parsed pattern (``re._parser``): literals, small c
 groups, alternatives and repeats are expanded; anything else (``\\d``, ``.``, lookarounds, flags)
 ends a prefix. A pattern whose prefixes would be too short or too many gets none (``None``), and
 its rule keeps the plain regex pass.
+
+Locality (``is_local``): whether a pattern looks at nothing outside its match but word boundaries,
+so that a match in one field is also a match in the fields joined by newlines (one search of the
+whole document can then rule out every field at once).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import re._constants as sre_c  # the stdlib parser behind re.compile
 import re._parser as sre_parse
 
@@ -38,7 +45,7 @@ def literal_prefixes(pattern: str) -> tuple[str, ...] | None:
     (compiled without flags) starts with; ``None`` when there is no such small set."""
     try:
         found = _seq(sre_parse.parse(pattern))
-    except (_Stop, RecursionError):
+    except (_Stop, re.error, RecursionError, TypeError, ValueError):  # an unfamiliar parse tree: no prefixes
         return None
     prefixes = {text for text, _ in found}
     if not prefixes or min(map(len, prefixes)) < MIN_LENGTH:
@@ -96,3 +103,38 @@ def _item(op, av) -> list[tuple[str, bool]] | None:
         once = [(text, is_open and high == 1) for text, is_open in _seq(sub)]  # then more may follow
         return ([("", True)] if low == 0 else []) + once
     return None
+
+
+_CONTEXT_OPS = {sre_c.ASSERT, sre_c.ASSERT_NOT, sre_c.GROUPREF_EXISTS}
+_EDGES = {sre_c.AT_BEGINNING, sre_c.AT_BEGINNING_LINE, sre_c.AT_BEGINNING_STRING, sre_c.AT_END,
+          sre_c.AT_END_LINE, sre_c.AT_END_STRING}
+
+
+@functools.lru_cache(maxsize=512)
+def _local(pattern: str) -> bool:
+    def parts(av) -> list:
+        if isinstance(av, sre_parse.SubPattern):
+            return [av]
+        if isinstance(av, (list, tuple)):
+            return [x for sub in av if isinstance(sub, (list, tuple, sre_parse.SubPattern)) for x in parts(sub)]
+        return []
+
+    def ok(items) -> bool:
+        for op, av in items:
+            if op in _CONTEXT_OPS or (op is sre_c.AT and av in _EDGES):
+                return False
+            if not all(ok(sub) for sub in parts(av)):
+                return False
+        return True
+
+    try:
+        return ok(sre_parse.parse(pattern))
+    except (re.error, RecursionError, TypeError, ValueError):  # an unfamiliar parse tree: not local
+        return False
+
+
+def is_local(patterns: list[str]) -> bool:
+    """Whether a match of these patterns in one field is also a match in the fields joined by
+    newlines: true when they test nothing outside the match but word boundaries (a newline bounds
+    a word like the end of a text), i.e. no ^, $, \\A, \\Z, lookaround or conditional group."""
+    return all(_local(p) for p in patterns)
