@@ -28,19 +28,31 @@ def _error(where: str, node, loc: list, what: str) -> ConfigError:
                        fix="see the rule types in assistant/compliance/rulemodels.py")
 
 
-def parse_pack(where: str, text: str) -> list:
-    """Rules of one pack file; ``where`` names the file in error messages."""
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
+
+
+def _load(where: str, text: str):
+    """The YAML data; a syntax error is reported by the pure-Python parser (its message and line)."""
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"not valid YAML: {exc}", where=f"{where}:{mark.line + 1}" if mark else where) from exc
+        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError:
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise ConfigError(f"not valid YAML: {exc}", where=f"{where}:{mark.line + 1}" if mark else where) from exc
+
+
+def parse_pack(where: str, text: str) -> list:
+    """Rules of one pack file; ``where`` names the file in error messages. The YAML node tree that
+    gives line numbers is composed only when there is an error to place."""
+    data = _load(where, text)
+    node = functools.partial(yaml.compose, text)
     try:
         pack = RulePack.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise _error(where, node, list(err["loc"]), _msg(err)) from exc
+        raise _error(where, node(), list(err["loc"]), _msg(err)) from exc
     rules = []
     for i, raw in enumerate(pack.rules):
         merged = {**pack.defaults, **raw, "pack": pack.pack}
@@ -49,7 +61,7 @@ def parse_pack(where: str, text: str) -> list:
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = [p for p in err["loc"] if p not in _TYPE_TAGS]
-            raise _error(where, node, ["rules", i, *loc], f"{_msg(err)} (rule {raw.get('id', f'#{i}')})") from exc
+            raise _error(where, node(), ["rules", i, *loc], f"{_msg(err)} (rule {raw.get('id', f'#{i}')})") from exc
     return rules
 
 
