@@ -213,3 +213,31 @@ def test_generated_email_fields_with_the_brand_footer_pass(checker, services):
     fields.pop("footer")
     assert {"missing_unsubscribe", "missing_postal_address"} <= cats(
         checker.check_fields(fields, lang="en", market="US", channel="email"))
+
+
+@pytest.mark.parametrize(
+    "fields, lang, rule_id, field",
+    [
+        ({"bullets": ["1", "234.5", "Deep juice groove keeps the counter dry."]}, "en", "quality.no_words", "bullets[0]"),
+        ({"description": ":["}, "en", "quality.no_words", "description"),
+        ({"image_alt_text": "https://i.example.com/6eb24fa9.jpg"}, "en", "quality.url", "image_alt_text"),
+        ({"description": "Moso bamboo cutting board made in Anji, Zhejiang, China"}, "zh", "quality.wrong_language", None),
+        ({"description": "Bamboo cutting board with a juice groove and two handles"}, "ja", "quality.wrong_language", None),
+    ],
+)
+def test_weak_model_output_is_caught(checker, fields, lang, rule_id, field):
+    report = checker.check_fields(fields, lang=lang, market="US")
+    assert any(f.rule_id == rule_id and f.field == field for f in report.findings), report.findings
+
+
+@pytest.mark.parametrize(
+    "fields, lang",
+    [
+        ({"search_keywords": ["2024", "bamboo board"]}, "en"),
+        ({"description": "Visit https://bambuu.example/care for care tips."}, "en"),
+        ({"description": "Bambuu 竹砧板，45 x 30 cm，带导流槽"}, "zh"),
+    ],
+)
+def test_no_false_alarms_on_numbers_links_and_brand_names(checker, fields, lang):
+    rules = {f.rule_id for f in checker.check_fields(fields, lang=lang, market="US").findings}
+    assert not rules & {"quality.no_words", "quality.url", "quality.wrong_language"}

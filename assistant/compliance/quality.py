@@ -45,19 +45,41 @@ CLUES = ("lorem", "tbd", "todo", "[", "{", "<insert", "xxx", "_", "json", "produ
 SHORT_FIELD = 12  # a field this short may be a bare placeholder (n/a, none, null, ...)
 
 
+URL = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
+NO_URL_FIELDS = ("title", "meta_title", "image_alt_text", "bullets", "headline", "subject", "preheader")
+
+
 def check_texts(parts: list[tuple[str, int, str | None]]) -> list[Finding]:
     """``check_quality`` for many (text, offset, field) parts; one scan when nothing looks suspect."""
     joined = "\n".join([text for text, _, _ in parts]).lower()
+    found = _urls(parts) if ("http" in joined or "www." in joined) else []
     if any(clue in joined for clue in CLUES) and SUSPECT.search(joined):
-        return [f for text, offset, field in parts for f in check_quality(text, offset, field)]
-    return [f for text, offset, field in parts if len(text.strip()) <= SHORT_FIELD
-            for f in check_quality(text, offset, field)]
+        return found + [f for text, offset, field in parts for f in check_quality(text, offset, field)]
+    return found + [f for text, offset, field in parts if len(text.strip()) <= SHORT_FIELD
+                    for f in check_quality(text, offset, field)]
+
+
+def _urls(parts: list[tuple[str, int, str | None]]) -> list[Finding]:
+    """A link where copy belongs (title, ALT text, bullets, headlines) is model output gone wrong."""
+    return [_finding("quality.url", offset + m.start(), offset + m.end(), field,
+                     f"A link stands where copy belongs: '{m.group(0)[:60]}'", "Replace it with copy", m.group(0))
+            for text, offset, field in parts if (field or "").startswith(NO_URL_FIELDS)
+            for m in URL.finditer(text)]
+
+
+# fields where a bare number or code is legitimate copy
+NUMERIC_OK = ("search_keywords", "keywords", "paths", "hashtags", "price", "cta", "call_to_action", "url")
+HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
 def check_quality(text: str, offset: int, field: str | None) -> list[Finding]:
     out: list[Finding] = []
     if not text.strip():
         return [_finding("quality.empty", offset, offset, field, "The field is empty", "Write the missing copy")]
+    if not HAS_LETTER.search(text) and not (field or "").startswith(NUMERIC_OK):
+        return [_finding("quality.no_words", offset, offset + len(text), field,
+                         f"The field holds no words, only '{text.strip()[:40]}'", "Write the missing copy",
+                         text, severity="error")]
     for m in PLACEHOLDER.finditer(text):
         if ALLOWED_PLACEHOLDERS.fullmatch(m.group(0)):
             continue
@@ -129,8 +151,19 @@ def _cjk_language(text: str) -> tuple[str, float]:
     return "zh", 1.0
 
 
+LATIN_FOR_CJK_TARGET = 20  # Latin letters in copy meant to be Chinese, Japanese or Korean
+
+
 def check_language(text: str, lang: Language) -> list[Finding]:
     """One finding for the whole draft when it is not in the requested language."""
+    if lang.cjk and not CJK.search(text):
+        latin = len(text) - len(LETTERS.sub("", text))
+        if latin >= LATIN_FOR_CJK_TARGET:  # not one CJK character: certain, whatever the identifier says
+            return [_finding(
+                "quality.wrong_language", 0, 0, None,
+                f"The copy has no {lang.name} characters at all", f"Regenerate in {lang.name} or translate it",
+                severity="error",
+            )]
     if _dominant_stopwords(text[:LANGID_SAMPLE], lang.langid):
         return []
     found, prob = detect_language(text)
