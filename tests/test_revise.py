@@ -56,8 +56,21 @@ def test_an_unparseable_revision_is_stored_and_the_last_good_round_returned(serv
     scripted.queue(WRONG_LANGUAGE, "sorry, I cannot do that", "still not JSON")  # the retry fails too
     final = post(services, product, revise_rounds=2)
     stored = services.drafts.list()
-    assert [d.status for d in stored] == ["ok", "failed"] and stored[1].raw_output == "still not JSON"
-    assert final.id == stored[0].id
+    assert [d.status for d in stored] == ["ok", "failed", "ok"] and stored[1].raw_output == "still not JSON"
+    # the good first round is stored again as the newest round, so the current version is usable
+    assert final.id == stored[2].id and final.fields == stored[0].fields and final.revision_of == stored[1].id
+    assert "restored" in final.fixes[-1] and final.usage.prompt_tokens == 0
+
+
+def test_a_revision_that_makes_things_worse_is_not_kept(services, scripted, product):
+    worse = {"text": "The BEST board ever!!! 100% eco-friendly. Dieses Brett ist das beste.", "hashtags": []}
+    scripted.queue(WRONG_LANGUAGE, worse)
+    final = post(services, product, revise_rounds=1)
+    rounds = services.generator.history(final)
+    rank = lambda d: (d.report.counts()["error"], -d.report.score)  # noqa: E731
+    assert [d.round for d in rounds] == [0, 1, 2]
+    assert rank(rounds[1]) > rank(rounds[0])  # the revision really was worse
+    assert final.fields == rounds[0].fields and rank(final) == rank(rounds[0])
 
 
 def test_round_limit_comes_from_settings(scripted, product):

@@ -39,9 +39,29 @@ def revise_loop(drafter: Drafter, req: Request, first: Draft, variables: dict[st
                     round=current.round + 1, revision_of=current.id)
         current = save(drafter.draft(req, call, current.guideline_ids))
         chain.append(current)
+    best = final(chain)
+    if best is not chain[-1]:  # the reviser made it worse (or failed): the best round becomes current again
+        chain.append(save(restored(best, chain[-1])))
     return chain
 
 
+def _rank(draft: Draft) -> tuple[int, int, int]:
+    return (draft.report.counts()["error"], -draft.report.score, -draft.round)
+
+
 def final(chain: list[Draft]) -> Draft:
-    """The last round that parsed (a reviser reply that failed the schema is stored, not shown)."""
-    return next(d for d in reversed(chain) if d.status == "ok") if any(d.status == "ok" for d in chain) else chain[-1]
+    """The best round that parsed: fewest error findings, then the best score, then the latest.
+    A weak model's revision can be worse than what it revised; it is stored, not chosen."""
+    ok = [d for d in chain if d.status == "ok"]
+    return min(ok, key=_rank) if ok else chain[-1]
+
+
+def restored(best: Draft, last: Draft) -> Draft:
+    """A new round that brings back ``best`` after worse revisions, so the newest stored round (the
+    version reviewers see) is the best one. No model call: no tokens."""
+    note = (f"round {best.round} restored: later revisions had more error findings"
+            if last.status == "ok" else f"round {best.round} restored: the reviser's reply did not fit the schema")
+    return best.model_copy(update={
+        "id": None, "round": last.round + 1, "revision_of": last.id, "usage": type(best.usage)(),
+        "fixes": [*best.fixes, note], "created_at": type(best.created_at).now(best.created_at.tzinfo),
+    })
