@@ -46,13 +46,5 @@ class MissingDependencyError(ProviderError):
         )
 
 
-class StructuredOutputError(ProviderError):
-    """The model's answer did not parse into the requested schema. The raw text is kept."""
-
-    def __init__(self, what: str, *, raw: str, where: str | None = None):
-        self.raw = raw
-        super().__init__(what, where=where, fix="retry, lower the temperature or use a stronger model")
-
-
 class NotFoundError(AssistantError):
     exit_code = 2

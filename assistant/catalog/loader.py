@@ -21,7 +21,7 @@ def load_products(path: str | Path) -> list[Product]:
     """Load all products or raise one ``InputError``; never returns a partial list."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"product file not found", where=str(path), fix="check the path")
+        raise InputError("product file not found", where=str(path), fix="check the path")
     suffix = path.suffix.lower()
     readers = {".json": _read_json, ".jsonl": _read_jsonl, ".csv": _read_csv, ".xlsx": _read_xlsx}
     if suffix not in readers:

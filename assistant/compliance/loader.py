@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
@@ -97,11 +96,6 @@ def shipped_rules() -> tuple:
             rules += parse_pack(f"{RULES_DIR}/{entry.name}", entry.read_text("utf-8"))
     check_unique(rules)
     return tuple(rules)
-
-
-def load_rule_file(path: Path | str) -> list:
-    path = Path(path)
-    return parse_pack(str(path), path.read_text(encoding="utf-8"))
 
 
 def brand_rules(kit: BrandKit) -> tuple:

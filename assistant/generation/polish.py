@@ -21,10 +21,6 @@ HASHTAG_JUNK = re.compile(r"[^\w]+", re.UNICODE)
 CAPTION_GAP = "\n\n"
 
 
-def count_emoji(text: str) -> int:
-    return len(EMOJI.findall(text))
-
-
 def apply_emoji_policy(fields: dict[str, Any], policy: str) -> list[str]:
     """``none``: strip every emoji; ``sparingly``: at most one per field; ``free``: leave. In place."""
     if policy == "free":
@@ -33,7 +29,6 @@ def apply_emoji_policy(fields: dict[str, Any], policy: str) -> list[str]:
     removed = 0
 
     def clean(text: str) -> str:
-        nonlocal removed
         seen = 0
 
         def repl(m: re.Match) -> str:

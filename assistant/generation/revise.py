@@ -5,11 +5,12 @@ re-checked and stored (``Draft.round``, ``Draft.revision_of``)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Callable
 
 from assistant.compliance.models import CheckReport
 from assistant.generation.brief import Request
-from assistant.generation.models import Draft
+from assistant.generation.models import Draft, Usage
 from assistant.generation.pipeline import Call, Drafter
 
 MAX_FEEDBACK = 12
@@ -62,6 +63,6 @@ def restored(best: Draft, last: Draft) -> Draft:
     note = (f"round {best.round} restored: later revisions had more error findings"
             if last.status == "ok" else f"round {best.round} restored: the reviser's reply did not fit the schema")
     return best.model_copy(update={
-        "id": None, "round": last.round + 1, "revision_of": last.id, "usage": type(best.usage)(),
-        "fixes": [*best.fixes, note], "created_at": type(best.created_at).now(best.created_at.tzinfo),
+        "id": None, "round": last.round + 1, "revision_of": last.id, "usage": Usage(),
+        "fixes": [*best.fixes, note], "created_at": datetime.now(timezone.utc),
     })

@@ -142,9 +142,6 @@ class ChunkStore:
             info.ids.add(chunk_id)
         return out
 
-    def brands(self) -> list[str]:
-        return sorted({b for b, _ in self.sources()})
-
     # --- writes ------------------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str], index_texts: list[str], metadatas: list[dict]) -> None:
         """Embed ``index_texts`` (one batched call) and store them with the chunk ``texts``."""
