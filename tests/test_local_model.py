@@ -52,3 +52,32 @@ def test_local_model_writes_schema_valid_drafts_per_family(local_services, kind,
     assert hard_limit_violations(draft.fields, spec.limits(draft.request.platform)) == []
     if kind == "email":
         assert local_services.brand().legal_footer.postal_address in draft.rendered["body_html"]
+
+
+def test_grammar_first_sampling_matches_full_vocabulary_grammar(local_services):
+    """Greedy decoding without repetition penalty picks the highest-scoring grammar-allowed token either
+    way, so checking the shortlist first must give exactly the text of constraining the whole
+    vocabulary, and must need the whole vocabulary only on a small share of steps."""
+    from assistant.llm.local import grammar_safe, load_llama
+
+    chat = local_services.llm.chat
+    llama = load_llama(chat.model_path, chat.n_ctx, chat.n_threads)
+    schema = grammar_safe(ProductListing.model_json_schema())
+    messages = [{"role": "user", "content": "Write a product listing as JSON for a 1.2 L bamboo lunch box."}]
+
+    def run(grammar_first: bool) -> str:
+        llama.grammar_first = grammar_first
+        try:
+            out = llama.create_chat_completion(messages=messages, temperature=0.0, repeat_penalty=1.0,
+                                               max_tokens=120, response_format={"type": "json_object", "schema": schema})
+        finally:
+            llama.grammar_first = True
+        return out["choices"][0]["message"]["content"]
+
+    stats = type(llama).grammar_stats
+    steps, full = stats.steps, stats.full_vocab
+    fast = run(True)
+    assert stats.steps - steps >= 60, "the shortlist sampler did not run"
+    assert (stats.full_vocab - full) / (stats.steps - steps) < 0.25
+    assert fast == run(False)
+    assert fast.lstrip().startswith("{")

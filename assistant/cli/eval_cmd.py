@@ -58,15 +58,24 @@ def generation(
     as_json: bool = typer.Option(False, "--json", help="machine-readable summary"),
     log: Path | None = typer.Option(None, "--log", help="resumable run: append each case to this JSONL file and "
                                     "skip cases already in it"),
+    shard: str = typer.Option("0/1", "--shard", help="I/N: generate only every N-th product starting at I, so N "
+                              "processes (each with its own --home) can share one --log"),
+    report_only: bool = typer.Option(False, "--report-only", help="generate nothing; summarise what --log holds"),
 ) -> None:
     """Products x kinds x languages with the configured provider: schema-valid rate, hard-limit compliance,
     language-ID match, errors left after the revise loop, tokens, cost, latency."""
     from assistant.cli.common import services
     from assistant.generation.evaluate import run_generation_eval, write_result
 
+    shard_parts = shard.split("/")
+    if len(shard_parts) != 2 or not all(p.isdigit() for p in shard_parts) or not 0 <= int(shard_parts[0]) < int(shard_parts[1]):
+        raise typer.BadParameter(f"{shard!r} is not I/N with 0 <= I < N, e.g. 0/2 and 1/2", param_hint="--shard")
+    if report_only and log is None:
+        raise typer.BadParameter("--report-only needs --log FILE to summarise", param_hint="--report-only")
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
     result = run_generation_eval(
         services(), kinds=split(kinds), langs=split(langs), limit=limit, log=log,
+        shard=(int(shard_parts[0]), int(shard_parts[1])), report_only=report_only,
         progress=lambda c: console.print(f"{c.sku} {c.kind} {c.lang}: valid={c.schema_valid} limits={c.within_hard_limits} "
                                          f"lang={c.language_match} errors {c.errors_first}->{c.errors_final} "
                                          f"rounds={c.rounds} tokens={c.prompt_tokens}/{c.completion_tokens} "

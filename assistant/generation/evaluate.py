@@ -109,10 +109,13 @@ def read_log(path: Path | None) -> list[Case]:
 
 def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list[str] | None = None,
                         limit: int | None = None, products_path: Path | None = None,
-                        progress: Callable[[Case], None] | None = None, log: Path | None = None) -> dict:
+                        progress: Callable[[Case], None] | None = None, log: Path | None = None,
+                        shard: tuple[int, int] = (0, 1), report_only: bool = False) -> dict:
     """With ``log``, every scored case is appended to that JSONL file as it finishes and cases already
     in it are skipped: a long run (the full matrix takes hours with the local model) can stop and
-    resume, across sessions, and the summary covers every logged case of the requested matrix."""
+    resume, across sessions, and the summary covers every logged case of the requested matrix.
+    ``shard=(i, n)`` generates only the products whose position modulo ``n`` is ``i``, so ``n``
+    processes can share one log; ``report_only`` generates nothing and summarises the log."""
     kinds = kinds or list(KINDS)
     for kind in kinds:
         get_kind(kind)
@@ -123,7 +126,10 @@ def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list
     wanted = {(p.sku, k, lang) for p in products for k in kinds for lang in langs}
     cases = [c for c in read_log(log) if (c.sku, c.kind, c.lang) in wanted]
     done = {(c.sku, c.kind, c.lang) for c in cases}
-    for product in products:
+    index, count = shard
+    for position, product in enumerate(products):
+        if report_only or position % count != index:
+            continue
         ctx = contexts(product.name)
         for lang in langs:  # every kind in one language before the next: a cut-short run still covers all kinds
             for kind in kinds:
