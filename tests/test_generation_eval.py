@@ -14,15 +14,16 @@ def test_eval_catalogue_is_big_and_varied():
 
 def test_eval_reports_rates_tokens_and_breakdowns(services, scripted):
 
-    scripted.queue(SAMPLES["social_post"], SAMPLES["email"], {"text": "Dieses Brett hat eine tiefe Saftrille für Braten.",
-                                                               "hashtags": []}, SAMPLES["email"])
+    scripted.queue(SAMPLES["social_post"], {"text": "Dieses Brett hat eine tiefe Saftrille für Braten.", "hashtags": []},
+                   SAMPLES["email"], SAMPLES["email"])
     services.generator.revise_rounds = 0
     result = run_generation_eval(services, kinds=["social_post", "email"], langs=["en"], limit=2)
     s = result["summary"]
     assert s["cases"] == 4 and s["schema_valid_rate"] == 1.0 and s["hard_limit_compliance"] == 1.0
     assert s["language_id_match_rate"] < 1.0 and s["error_findings_after_revise"] >= 1
     assert s["prompt_tokens"] > 0 and set(result["by_kind"]) == {"social_post", "email"}
-    assert [c["kind"] for c in result["cases"]] == ["social_post", "email", "social_post", "email"]
+    # kind by kind, so consecutive prompts share their opening (a provider's prompt cache reads it once)
+    assert [c["kind"] for c in result["cases"]] == ["social_post", "social_post", "email", "email"]
 
 
 def test_eval_resumes_from_its_log_without_repeating_cases(services, scripted, tmp_path):

@@ -68,3 +68,29 @@ def test_cost_estimate_from_price_table():
     assert estimate_cost("gpt-4o-mini-2024-07-18", 1_000_000, 0) == pytest.approx(0.15)
     assert estimate_cost("mystery-model", 10, 10) is None
     assert estimate_cost("anything", 10, 10, provider="local") == 0.0
+
+
+def test_local_context_pool_keeps_one_context_per_prompt_shape(monkeypatch, tmp_path):
+    """Requests go to the pooled llama.cpp context whose previous prompt shares the longest opening, so
+    alternating draft and revise prompts each keep their cached prefix; a full pool recycles the
+    least recently used context."""
+    from assistant.llm import local
+
+    made = []
+    monkeypatch.setattr(local, "_POOLS", {})
+    monkeypatch.setattr(local, "_new_llama", lambda *args: made.append(object()) or made[-1])
+    monkeypatch.setattr(local, "POOL_SIZE", 3)
+    shape = {name: f"system: {name} " + name * 300 for name in ("draft", "revise", "shorten", "translate")}
+    path = tmp_path / "model.gguf"
+
+    def llama_for(name, product):
+        return local.context_for(path, 4096, 1, shape[name] + f"\nuser: {product}").llama
+
+    draft, revise = llama_for("draft", "lunch box"), llama_for("revise", "lunch box")
+    assert draft is not revise
+    assert llama_for("draft", "cutting board") is draft and llama_for("revise", "cutting board") is revise
+    shorten = llama_for("shorten", "cutting board")
+    assert len(made) == 3 and shorten not in (draft, revise)
+    assert llama_for("draft", "tea set") is draft
+    assert llama_for("translate", "tea set") is revise  # pool full: the least recently used one is reused
+    assert local.load_llama(path, 4096, 1) is draft and len(made) == 3

@@ -127,16 +127,17 @@ def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list
     cases = [c for c in read_log(log) if (c.sku, c.kind, c.lang) in wanted]
     done = {(c.sku, c.kind, c.lang) for c in cases}
     index, count = shard
-    for position, product in enumerate(products):
-        if report_only or position % count != index:
-            continue
-        ctx = contexts(product.name)
-        for lang in langs:  # every kind in one language before the next: a cut-short run still covers all kinds
-            for kind in kinds:
+    mine = [p for position, p in enumerate(products) if not report_only and position % count == index]
+    # language, then kind, then product: consecutive requests share their prompt's opening (system prompt
+    # and brand section), which a provider's prompt cache (llama.cpp's KV cache, OpenAI's prompt
+    # caching) then reads only once
+    for lang in langs:
+        for kind in kinds:
+            for product in mine:
                 if (product.sku, kind, lang) in done:
                     continue
                 draft = gen.generate(kind, product, brand, lang=lang, market=default_market(lang),
-                                     context=ctx.get(get_kind(kind).context or ""))
+                                     context=contexts(product.name).get(get_kind(kind).context or ""))
                 case = score_case(gen.history(draft))
                 cases.append(case)
                 if log is not None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +19,13 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
 from assistant.errors import MissingDependencyError, ProviderError
 from assistant.llm.base import SchemaOutputMixin
 
 LOCAL_MODEL_NAME = "gemma-3-270m-it-q4_k_m"
 _ROLE = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
-_LOADED: dict[tuple[str, int, int | None], Any] = {}
 _LOCK = threading.Lock()
 
 
@@ -47,28 +48,67 @@ def assemble_gguf(models_dir: Path) -> Path:
         ) from exc
 
 
-def load_llama(path: Path, n_ctx: int, threads: int | None) -> Any:
-    """The cached ``Llama`` for this file; ``threads`` defaults to every core (llama-cpp-python's own
-    default is half of them: on 2 cores that generates 30 instead of 47 tokens/s)."""
+# Contexts per model file. llama.cpp reuses the cached prompt prefix (KV cache) of a context's
+# previous request, so a batch that alternates prompt shapes (draft, revise, shorten) keeps one context
+# per shape: consecutive drafts of one kind then re-read only what differs after the shared system
+# prompt and brand section.
+POOL_SIZE = 4
+MIN_SHARED_CHARS = 200
+
+
+@dataclass
+class LlamaContext:
+    llama: Any
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    last_prompt: str = ""
+    last_used: float = 0.0
+
+
+_POOLS: dict[tuple[str, int, int], list[LlamaContext]] = {}
+
+
+def _new_llama(path: Path, n_ctx: int, threads: int) -> Any:
     try:
         from assistant.llm.grammar_first import grammar_first_llama_class
         llama_class = grammar_first_llama_class()
     except ImportError as exc:
         raise MissingDependencyError("llama-cpp-python", "local", "the local model") from exc
-    threads = threads or os.cpu_count() or 1
-    key = (str(path), n_ctx, threads)
+    if not path.exists():
+        raise ProviderError(
+            f"model file {path} does not exist",
+            fix="unset local_model_path to use the packaged Gemma 3 270M, or fix the path",
+        )
+    # flash attention: about 10% faster prompt processing on CPU (evals/bench_local.py)
+    return llama_class(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                       flash_attn=True, verbose=False)
+
+
+def context_for(path: Path, n_ctx: int, threads: int | None, prompt: str | None = None) -> LlamaContext:
+    """The pooled context whose previous prompt shares the longest prefix with ``prompt`` (a new one
+    while the pool has room, else the least recently used); ``None``: the first context.
+    ``threads`` defaults to every core (llama-cpp-python's own default is half of them: on 2 cores
+    that generates 30 instead of 47 tokens/s)."""
+    key = (str(path), n_ctx, threads or os.cpu_count() or 1)
     with _LOCK:
-        if key not in _LOADED:
-            if not path.exists():
-                raise ProviderError(
-                    f"model file {path} does not exist",
-                    fix="unset local_model_path to use the packaged Gemma 3 270M, or fix the path",
-                )
-            _LOADED[key] = llama_class(
-                model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, flash_attn=True,
-                verbose=False,
-            )  # flash attention: about 10% faster prompt processing on CPU (evals/bench_local.py)
-        return _LOADED[key]
+        pool = _POOLS.setdefault(key, [])
+        if prompt is None and pool:
+            return pool[0]
+        prompt = prompt or ""
+        best = max(pool, key=lambda c: len(os.path.commonprefix([c.last_prompt, prompt])), default=None)
+        shared = len(os.path.commonprefix([best.last_prompt, prompt])) if best else 0
+        if shared < MIN_SHARED_CHARS:
+            if len(pool) < POOL_SIZE:
+                best = LlamaContext(_new_llama(path, n_ctx, key[2]))
+                pool.append(best)
+            else:
+                best = min(pool, key=lambda c: c.last_used)
+        best.last_prompt, best.last_used = prompt, time.monotonic()
+        return best
+
+
+def load_llama(path: Path, n_ctx: int, threads: int | None) -> Any:
+    """The first pooled ``Llama`` for this file (benchmarks and tests)."""
+    return context_for(path, n_ctx, threads).llama
 
 
 # llama.cpp unrolls maxLength into nested optional rules; long limits blow up the grammar, so they
@@ -99,7 +139,6 @@ class LlamaCppChatModel(SchemaOutputMixin, BaseChatModel):
     max_tokens: int = 1024
     seed: int | None = 42
     repeat_penalty: float = Field(default=1.15, description="discourages the loops tiny models fall into")
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
     def _llm_type(self) -> str:
@@ -112,10 +151,11 @@ class LlamaCppChatModel(SchemaOutputMixin, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        llama = load_llama(self.model_path, self.n_ctx, self.n_threads)
         payload = [
             {"role": _ROLE.get(m.type, "user"), "content": str(m.content)} for m in messages
         ]
+        context = context_for(self.model_path, self.n_ctx, self.n_threads,
+                              "\n".join(f"{m['role']}: {m['content']}" for m in payload))
         options: dict[str, Any] = {
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
@@ -127,9 +167,9 @@ class LlamaCppChatModel(SchemaOutputMixin, BaseChatModel):
         schema = kwargs.get("json_schema")
         if schema is not None:
             options["response_format"] = {"type": "json_object", "schema": grammar_safe(schema)}
-        with self._lock:  # one llama context is not safe for concurrent use
+        with context.lock:  # one llama context is not safe for concurrent use
             try:
-                out = llama.create_chat_completion(messages=payload, **options)
+                out = context.llama.create_chat_completion(messages=payload, **options)
             except ValueError as exc:  # e.g. prompt longer than the context window
                 raise ProviderError(
                     f"the local model refused the request: {exc}",
