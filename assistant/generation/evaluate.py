@@ -128,6 +128,7 @@ def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list
     done = {(c.sku, c.kind, c.lang) for c in cases}
     index, count = shard
     mine = [p for position, p in enumerate(products) if not report_only and position % count == index]
+    context_by_sku = {p.sku: contexts(p.name) for p in mine}
     # language, then kind, then product: consecutive requests share their prompt's opening (system prompt
     # and brand section), which a provider's prompt cache (llama.cpp's KV cache, OpenAI's prompt
     # caching) then reads only once
@@ -137,7 +138,7 @@ def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list
                 if (product.sku, kind, lang) in done:
                     continue
                 draft = gen.generate(kind, product, brand, lang=lang, market=default_market(lang),
-                                     context=contexts(product.name).get(get_kind(kind).context or ""))
+                                     context=context_by_sku[product.sku].get(get_kind(kind).context or ""))
                 case = score_case(gen.history(draft))
                 cases.append(case)
                 if log is not None:

@@ -14,13 +14,15 @@ The sampler chain built here is::
 ``prefilter`` keeps the grammar-allowed ones among the ``top_k`` highest-scoring tokens (asking the
 chain's own grammar sampler, which only reads its state when applying), else among a 32 times wider
 shortlist. When neither holds an allowed token it leaves the full vocabulary alone and the grammar
-step constrains all of it, so the output is always grammar-valid. The grammar step then runs on a few dozen tokens instead of the whole vocabulary and
-still accepts the chosen token, keeping its state in step with the text.
+step constrains all of it, so the output is always grammar-valid. The grammar step then runs on a
+few dozen tokens instead of the whole vocabulary and still accepts the chosen token, keeping its
+state in step with the text.
 """
 
 from __future__ import annotations
 
 import ctypes
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -30,13 +32,13 @@ TOKEN_DTYPE = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)]
 _GRAMMAR_INDEX = 2  # position of the grammar sampler in the chain built below
 
 
+@dataclass
 class GrammarFirstStats:
     """How often the shortlist sufficed; read by the benchmark and the tests."""
 
-    def __init__(self) -> None:
-        self.steps = 0
-        self.wide = 0
-        self.full_vocab = 0
+    steps: int = 0
+    wide: int = 0
+    full_vocab: int = 0
 
 
 @cache

@@ -94,8 +94,8 @@ def context_for(path: Path, n_ctx: int, threads: int | None, prompt: str | None 
         if prompt is None and pool:
             return pool[0]
         prompt = prompt or ""
-        best = max(pool, key=lambda c: len(os.path.commonprefix([c.last_prompt, prompt])), default=None)
-        shared = len(os.path.commonprefix([best.last_prompt, prompt])) if best else 0
+        shared, best = max(((len(os.path.commonprefix([c.last_prompt, prompt])), c) for c in pool),
+                           key=lambda pair: pair[0], default=(0, None))
         if shared < MIN_SHARED_CHARS:
             if len(pool) < POOL_SIZE:
                 best = LlamaContext(_new_llama(path, n_ctx, key[2]))
