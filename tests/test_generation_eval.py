@@ -58,3 +58,11 @@ def test_eval_shards_split_the_products_and_report_only_generates_nothing(servic
 def test_eval_cli_refuses_bad_shard_or_report_without_log(capsys, argv):
     code, out, err = run(capsys, "eval", "generation", *argv)
     assert code == 2 and ("I/N" in err + out or "--log" in err + out)
+
+
+def test_eval_log_with_a_cut_off_line_names_the_line_and_keeps_the_log(capsys, tmp_path):
+    log = tmp_path / "run.jsonl"
+    log.write_text('{"sku": "EV-01", "kind": "listing", "lang"\n', encoding="utf-8")
+    code, out, err = run(capsys, "eval", "generation", "--log", str(log), "--report-only")
+    assert code == 2 and "line 1" in err + out and "run.jsonl" in err + out
+    assert log.read_text(encoding="utf-8") == '{"sku": "EV-01", "kind": "listing", "lang"\n'

@@ -13,6 +13,7 @@ from typing import Callable
 import yaml
 
 from assistant.catalog import load_products
+from assistant.errors import InputError
 from assistant.generation.kinds import KINDS, get_kind
 from assistant.generation.limits import hard_limit_violations
 from assistant.generation.models import Draft
@@ -104,7 +105,18 @@ def read_log(path: Path | None) -> list[Case]:
     """Cases already scored in a resumable run's log (one JSON object per line)."""
     if path is None or not path.exists():
         return []
-    return [Case(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            cases.append(Case(**json.loads(line)))
+        except (ValueError, TypeError) as exc:  # e.g. a run killed while writing its last line
+            raise InputError(
+                f"line {number} is not a logged case ({exc})", where=str(path),
+                fix=f"delete line {number} (its case is generated again on the next run) or start a new --log file",
+            ) from exc
+    return cases
 
 
 def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list[str] | None = None,
