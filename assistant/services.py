@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant.brand import BrandKit, load_brand_kit
 from assistant.compliance.checker import Checker
-from assistant.generation.prompts import PromptLibrary
+from assistant.llm.prompts import PromptLibrary
 from assistant.generation.service import Generator
 from assistant.llm import LLMHandle, build_llm
 from assistant.retrieval import Retriever

@@ -28,11 +28,14 @@ def test_model_findings_come_after_the_rules_and_are_marked(scripted):
     assert "en.superlative" not in sent and "absolute_claim: The best" in sent and "keeps you healthy" in sent
 
 
-def test_bad_model_output_is_an_info_finding_not_a_crash(scripted):
-    scripted.queue("this is not JSON")
+def test_bad_model_output_is_repaired_once_then_an_info_finding_not_a_crash(scripted):
+    scripted.queue("this is not JSON", '{"findings": "still not a list"}')
     report = Checker(judge=judge_with(scripted)).check_text("A quiet kettle", lang="en", market="US")
     assert [f.rule_id for f in report.findings] == ["model.review_failed"]
     assert report.findings[0].severity == "info" and not report.has_errors
+    repair = scripted.received[1]
+    assert repair[-2].content == "this is not JSON"  # the bad reply, then what was wrong and the fields wanted
+    assert "did not fit" in repair[-1].content and "- findings (list of" in repair[-1].content
 
 
 def test_model_review_is_off_by_default_and_a_setting_turns_it_on(scripted, monkeypatch):

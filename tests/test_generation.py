@@ -2,7 +2,7 @@ import pytest
 
 from assistant.catalog import load_products
 from assistant.errors import ConfigError, ProviderError
-from assistant.generation.prompts import PromptLibrary
+from assistant.llm.prompts import PromptLibrary
 from assistant.llm.tokens import OFFLINE_ENCODING
 from tests.conftest import SAMPLE_PRODUCTS
 
@@ -54,6 +54,17 @@ def test_a_reply_that_does_not_fit_is_retried_once_with_compact_limits(services,
     assert first["description"]["maxLength"] == 2000 and retry["description"]["maxLength"] == 200
     assert first["bullets"]["maxItems"] == 5 and retry["bullets"]["maxItems"] == 3
     assert retry["meta_title"]["maxLength"] == 60  # tighter limits stay
+
+
+def test_the_repair_request_quotes_the_validation_errors_and_names_the_fields(services, scripted, product,
+                                                                               good_listing):
+    scripted.queue('{"title": "only a title"}', good_listing)
+    draft = services.generator.generate("listing", product, services.brand(), lang="en", market="US", revise_rounds=0)
+    assert draft.status == "ok" and "validation errors" in draft.fixes[0]
+    repair = scripted.received[1]
+    assert repair[-2].content == '{"title": "only a title"}'
+    assert "- bullets: Field required" in repair[-1].content
+    assert "- meta_title (text, at most 60 characters)" in repair[-1].content
 
 
 def test_unparseable_reply_is_stored_as_failed_with_raw_text(services, scripted, product):

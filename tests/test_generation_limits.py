@@ -3,7 +3,8 @@
 import pytest
 
 from assistant.channels import FieldLimit, measure
-from assistant.generation.limits import cap_items, enforce_limits, hard_limit_violations, trim_to_limit
+from assistant.channels import trim_to_limit
+from assistant.generation.limits import cap_items, enforce_limits, hard_limit_violations
 
 
 @pytest.mark.parametrize(

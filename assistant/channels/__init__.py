@@ -90,3 +90,31 @@ def measure(text: str, count: Count = "chars") -> int:
     if count == "cjk2":
         return sum(2 if is_wide(ch) else 1 for ch in text)
     return len(text)
+
+
+SENTENCE_END = re.compile(r"[.!?。！？؟](?:\s|$)|[。！？]")
+CLAUSE_END = re.compile(r"[,;:、，；：](?:\s|$)|[、，；：]")
+WORD_END = re.compile(r"\S(?=\s)")
+TRAILING = " \t\n,;:、，；：-–—/|&"
+
+
+def trim_to_limit(text: str, max_len: int, count: str = "chars") -> str:
+    """The longest start of ``text`` within ``max_len``, cut at the best boundary available."""
+    if measure(text, count) <= max_len:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:  # longest prefix that fits
+        mid = (lo + hi + 1) // 2
+        if measure(text[:mid], count) <= max_len:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = text[:lo]
+    for boundary in (SENTENCE_END, CLAUSE_END, WORD_END):
+        ends = [m.end() for m in boundary.finditer(cut)]
+        if boundary is WORD_END and text[lo:lo + 1].isspace():
+            ends.append(lo)  # the cut itself falls between two words
+        if ends and ends[-1] >= len(cut) * 0.5:
+            keep = cut[: ends[-1]]
+            return keep.rstrip() if boundary is SENTENCE_END else keep.rstrip(TRAILING)
+    return cut.rstrip(TRAILING) or cut

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.channels import FieldLimit, channel_spec
+from assistant.channels import FieldLimit, channel_spec, trim_to_limit  # the same trimming generation uses
 from assistant.compliance.models import CheckReport, Finding
-from assistant.generation.limits import trim_to_limit  # the same trimming generation uses
 
 if TYPE_CHECKING:
     from assistant.brand import BrandKit

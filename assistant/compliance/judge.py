@@ -40,14 +40,14 @@ class Judgement(BaseModel):
 
 class ModelJudge:
     def __init__(self, llm: LLMHandle):
-        from assistant.generation.prompts import PromptLibrary
+        from assistant.llm.prompts import PromptLibrary
 
         self.llm = llm
         self.prompt = PromptLibrary(PROMPTS).get("compliance_review")
 
     def review(self, doc: Document, language: Language, market: str, channel: str,
                found: list[Finding]) -> list[Finding]:
-        from assistant.generation.chain import run_structured
+        from assistant.llm.structured import run_structured
 
         source = f"model review ({self.llm.provider}/{self.llm.model_name}, prompt {self.prompt.name} v{self.prompt.version})"
         already = "\n".join(f"- {f.category}: {f.matched or f.message}" for f in found) or "(nothing)"

@@ -8,17 +8,10 @@ Soft limits (recommendations) are left to the checker, which reports them as war
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from assistant.channels import FieldLimit, measure
-
-SENTENCE_END = re.compile(r"[.!?。！？؟](?:\s|$)|[。！？]")
-CLAUSE_END = re.compile(r"[,;:、，；：](?:\s|$)|[、，；：]")
-WORD_END = re.compile(r"\S(?=\s)")
-TRAILING = " \t\n,;:、，；：-–—/|&"
-
+from assistant.channels import FieldLimit, measure, trim_to_limit
 
 @dataclass
 class Over:
@@ -48,28 +41,6 @@ def over_limits(fields: dict[str, Any], limits: dict[str, FieldLimit]) -> list[O
         items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
         out += [Over(name, i, t, limit) for i, t in items if isinstance(t, str) and measure(t, limit.count) > limit.max]
     return out
-
-
-def trim_to_limit(text: str, max_len: int, count: str = "chars") -> str:
-    """The longest start of ``text`` within ``max_len``, cut at the best boundary available."""
-    if measure(text, count) <= max_len:
-        return text
-    lo, hi = 0, len(text)
-    while lo < hi:  # longest prefix that fits
-        mid = (lo + hi + 1) // 2
-        if measure(text[:mid], count) <= max_len:
-            lo = mid
-        else:
-            hi = mid - 1
-    cut = text[:lo]
-    for boundary in (SENTENCE_END, CLAUSE_END, WORD_END):
-        ends = [m.end() for m in boundary.finditer(cut)]
-        if boundary is WORD_END and text[lo:lo + 1].isspace():
-            ends.append(lo)  # the cut itself falls between two words
-        if ends and ends[-1] >= len(cut) * 0.5:
-            keep = cut[: ends[-1]]
-            return keep.rstrip() if boundary is SENTENCE_END else keep.rstrip(TRAILING)
-    return cut.rstrip(TRAILING) or cut
 
 
 def cap_items(fields: dict[str, Any], limits: dict[str, FieldLimit]) -> list[str]:

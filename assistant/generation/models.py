@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.catalog import Product
 from assistant.compliance.models import CheckReport
+from assistant.llm.tokens import Usage  # noqa: F401 - part of a draft; lives with token counting
 
 
 class DraftRequest(BaseModel):
@@ -25,15 +26,6 @@ class DraftRequest(BaseModel):
     context: str | None = Field(default=None, description="the review, comment or situation answered")
     mode: Literal["native", "translate"] = "native"
     source_draft_id: int | None = Field(default=None, description="translate mode: the approved source draft")
-
-
-class Usage(BaseModel):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    source: Literal["provider", "counted"] = "counted"
-    encoding: str | None = Field(default=None, description="tiktoken encoding used when counted")
-    cost_usd: float | None = None
-    latency_ms: int = 0
 
 
 class Draft(BaseModel):

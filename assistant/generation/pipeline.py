@@ -14,15 +14,15 @@ from pydantic import BaseModel, Field, create_model
 from assistant.compliance.checker import Checker
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.generation.brief import Request
-from assistant.generation.chain import run_structured
 from assistant.generation.email import footer_text, get_segment, render_email, suggest_send_time
 from assistant.generation.limits import Over, enforce_limits
 from assistant.generation.models import Draft, DraftRequest, Usage
 from assistant.generation.polish import fit_hashtags, polish
-from assistant.generation.prompts import PromptLibrary
 from assistant.generation.schemas import COMPACT_TEXT, compact, unit_name, with_limits
 from assistant.generation.terms import glossary_pairs, language_findings, term_findings, unmask_terms
 from assistant.llm import LLMHandle
+from assistant.llm.prompts import PromptLibrary
+from assistant.llm.structured import run_structured
 
 # not prose: left out of the checker's view (enum buttons, booleans, URL slugs)
 NOT_PROSE = {"call_to_action", "needs_follow_up", "url_handle"}
@@ -68,12 +68,8 @@ class Drafter:
         prompt = self.prompts.get(call.prompt)
         schema = with_limits(req.kind.schema_for(req.platform), req.limits)
         variables = {k: call.variables[k] for k in prompt.variables}
-        out = run_structured(prompt, self.llm, schema, variables)
-        retried = out.result.parsed is None
-        if retried:  # cut off at the token limit, or not JSON: once more, with every text kept short
-            first_usage = out.usage
-            out = run_structured(prompt, self.llm, compact(schema), variables)
-            add_usage(out.usage, first_usage)
+        # cut off at the token limit, not JSON or not the schema: repaired once, with every text kept short
+        out = run_structured(prompt, self.llm, schema, variables, repair_schema=compact(schema))
         draft = Draft(
             request=request_model(req), provider=self.llm.provider, model=self.llm.model_name,
             prompt_name=prompt.name, prompt_version=prompt.version, usage=out.usage,
@@ -88,9 +84,9 @@ class Drafter:
         if call.tokens:
             fields = unmask_terms(fields, call.tokens)
         self.finalise(req, draft, fields)
-        if retried:
-            draft.fixes.insert(0, "the first reply did not fit the schema (cut off or not JSON); "
-                                  f"retried once with texts of at most {COMPACT_TEXT} characters")
+        if out.repaired:
+            draft.fixes.insert(0, "the first reply did not fit the schema (cut off, not JSON or fields missing); "
+                                  f"retried once with the validation errors and texts of at most {COMPACT_TEXT} characters")
         return draft
 
     def finalise(self, req: Request, draft: Draft, fields: dict[str, Any]) -> None:

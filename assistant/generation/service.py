@@ -17,7 +17,7 @@ from assistant.generation.email import get_segment
 from assistant.generation.kinds import get_kind
 from assistant.generation.models import Draft
 from assistant.generation.pipeline import Call, Drafter
-from assistant.generation.prompts import PromptLibrary
+from assistant.llm.prompts import PromptLibrary
 from assistant.generation.revise import final, revise_loop
 from assistant.generation.terms import glossary_pairs, mask_terms, texts
 from assistant.generation.variants import ANGLES, angle_for, is_near_duplicate

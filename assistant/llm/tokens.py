@@ -10,8 +10,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from importlib import resources
+from typing import Literal
 
 import yaml
+from pydantic import BaseModel, Field
 
 from assistant.errors import ConfigError
 
@@ -47,6 +49,17 @@ class TokenCounter:
 
     def count(self, text: str) -> int:
         return len(self._enc.encode(text, disallowed_special=()))
+
+
+class Usage(BaseModel):
+    """Tokens, cost and time of one draft (all its model calls)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    source: Literal["provider", "counted"] = "counted"
+    encoding: str | None = Field(default=None, description="tiktoken encoding used when counted")
+    cost_usd: float | None = None
+    latency_ms: int = 0
 
 
 @dataclass(frozen=True)
