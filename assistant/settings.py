@@ -99,9 +99,10 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "ASSISTANT_OPENAI_BASE_URL", "openai_base_url")
     )
-    openai_structured_method: Literal["json_schema", "function_calling", "json_mode"] = Field(
-        default="json_schema",
-        description="how structured output is requested from OpenAI-compatible servers",
+    openai_structured_method: Literal["auto", "json_schema", "json_object_schema", "function_calling", "json_mode"] = Field(
+        default="auto",
+        description="how structured output is requested from OpenAI-compatible servers (auto: probe the server "
+        "once per base URL and model and cache the first method that works in <home>/cache)",
     )
 
     local_model_path: Path | None = Field(

@@ -85,10 +85,10 @@ class SchemaOutputMixin:
         parse = RunnableLambda(lambda msg: parse_structured(msg, schema))
         if include_raw:
             return bound | parse
-        return bound | parse | RunnableLambda(_parsed_or_raise)
+        return bound | parse | RunnableLambda(parsed_or_raise)
 
 
-def _parsed_or_raise(result: dict[str, Any]) -> BaseModel:
+def parsed_or_raise(result: dict[str, Any]) -> BaseModel:
     if result["parsing_error"] is not None:
         raise result["parsing_error"]
     return result["parsed"]
