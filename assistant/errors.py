@@ -1,15 +1,30 @@
 """Our own exceptions. Each says what went wrong, where, and how to fix it.
 
-They are converted to CLI/UI messages only at the edge (see ``assistant.cli``).
+They are converted to CLI/UI messages only at the edge (see ``assistant.cli``). ``ExitCode`` is the one
+list of what the CLI returns; each error class names its code.
 """
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Every exit code of the ``assistant`` command (the README lists the same)."""
+
+    OK = 0
+    FINDINGS = 1  # review: the copy has error-severity findings
+    BAD_INPUT = 2  # bad input or settings: the message names the file, line or field and how to fix it
+    PROVIDER = 3  # the model provider failed, or a draft failed at provider or schema level (generate, demo)
+    REFUSED = 4  # not signed in, role not allowed, state does not allow it, error findings without override
+    CONFLICT = 5  # someone changed the item since you looked: show it and retry
+    INTERRUPTED = 130  # Ctrl-C; everything finished before is saved
 
 
 class AssistantError(Exception):
     """Base class. ``exit_code`` is what the CLI returns when this reaches it."""
 
-    exit_code = 2
+    exit_code: ExitCode = ExitCode.BAD_INPUT
 
     def __init__(self, what: str, *, where: str | None = None, fix: str | None = None):
         self.what = what
@@ -35,7 +50,7 @@ class ConfigError(AssistantError):
 class ProviderError(AssistantError):
     """An LLM or embedding provider could not be built or failed to answer."""
 
-    exit_code = 3
+    exit_code = ExitCode.PROVIDER
 
 
 class MissingDependencyError(ProviderError):
@@ -47,4 +62,4 @@ class MissingDependencyError(ProviderError):
 
 
 class NotFoundError(AssistantError):
-    exit_code = 2
+    exit_code = ExitCode.BAD_INPUT

@@ -165,6 +165,11 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'assistant.db'}"
 
+    @property
+    def db_url_display(self) -> str:
+        """The database URL without its password (for messages)."""
+        return _mask_url_password(self.db_url)
+
     def masked(self) -> dict[str, Any]:
         """Effective settings for display; secrets masked."""
         data = self.model_dump(mode="json")
@@ -174,7 +179,7 @@ class Settings(BaseSettings):
                 raw = value.get_secret_value()
                 data[key] = ("****" + raw[-4:]) if len(raw) > 8 else "****"
         data["provider (resolved)"] = self.resolved_provider
-        data["database_url (resolved)"] = _mask_url_password(self.db_url)
+        data["database_url (resolved)"] = self.db_url_display
         data["config_file"] = str(config_file_path()) if config_file_path() else None
         return data
 

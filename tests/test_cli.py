@@ -3,6 +3,7 @@ import json
 import pytest
 
 from assistant.cli import main
+from assistant.errors import ExitCode
 
 
 def run(capsys, *argv):
@@ -60,6 +61,22 @@ def test_generate_with_fake_provider_and_export(capsys, monkeypatch, product_fil
     assert code == 0 and "NOT approved" in err  # nobody approved it: the file is marked
     record = json.loads((tmp_path / "UNAPPROVED-drafts.jsonl").read_text().splitlines()[0])
     assert record["fields"]["title"] == good_listing["title"] and record["approved"] is False
+
+
+def test_generate_exits_3_when_a_draft_failed_and_says_how_many_and_where_the_raw_replies_are(
+        capsys, monkeypatch, product_file, good_listing):
+    from assistant.llm import registry
+    from assistant.llm.base import LLMHandle
+    from assistant.llm.fake import ScriptedChatModel
+
+    model = ScriptedChatModel().queue(good_listing, '{"title": "no bullets"}', '{"title": "still none"}')
+    monkeypatch.setitem(registry.PROVIDERS, "fake", lambda s: LLMHandle(model, "fake", "scripted"))
+    monkeypatch.setenv("ASSISTANT_PROVIDER", "fake")
+    code, out, err = run(capsys, "generate", "listing", "--product", str(product_file), "--lang", "en,de",
+                         "--rounds", "0")
+    assert code == ExitCode.PROVIDER == 3
+    assert "1 of 2 draft(s) failed" in out and "#2" in out and "assistant.db" in out
+    assert "still none" in out  # the raw reply is shown
 
 
 def test_config_show_masks_secret(capsys, monkeypatch):

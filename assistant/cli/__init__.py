@@ -1,6 +1,6 @@
 """Command line: thin commands that parse, call a service and render. Errors become messages here.
 
-Exit codes: 0 ok, 1 error-severity findings (review), 2 bad input or settings, 3 provider failure.
+Exit codes: ``assistant.errors.ExitCode`` (the one list; the README repeats it).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 import typer
 from rich.console import Console
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ExitCode
 
 app = typer.Typer(
     name="assistant",
@@ -59,4 +59,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted; everything finished before this point is saved")
-        sys.exit(130)
+        sys.exit(ExitCode.INTERRUPTED)

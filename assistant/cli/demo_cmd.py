@@ -6,7 +6,7 @@ import typer
 
 from assistant.batch.demo import run_demo
 from assistant.cli.common import services
-from assistant.cli.render import console, drafts_summary
+from assistant.cli.render import console, drafts_summary, exit_if_any_failed
 
 
 def demo(
@@ -29,3 +29,4 @@ def demo(
     console.print(drafts_summary(result.drafts))
     for name, path in result.files.items():
         console.print(f"{name}: {path}")
+    exit_if_any_failed(result.drafts, svc.settings.db_url_display)

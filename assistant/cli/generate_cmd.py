@@ -8,7 +8,7 @@ import typer
 
 from assistant.catalog import load_products
 from assistant.cli.common import services
-from assistant.cli.render import console, drafts_summary, print_report
+from assistant.cli.render import console, drafts_summary, exit_if_any_failed, print_report
 from assistant.errors import InputError
 from assistant.generation.kinds import KINDS, Kind
 from assistant.generation.models import Draft
@@ -63,6 +63,7 @@ def _make_command(kind: Kind):
                     console.print(f"[yellow]{len(removed)} near-duplicate variant(s) removed[/]")
                 shown += drafts
         console.print(drafts_summary(shown))
+        exit_if_any_failed(shown, svc.settings.db_url_display)
 
     command.__doc__ = kind.description + "."
     return command
@@ -89,6 +90,7 @@ def translate(
                                      revise_rounds=rounds)
     show_draft(result, svc.generator.history(result), None)
     console.print(drafts_summary([result]))
+    exit_if_any_failed([result], svc.settings.db_url_display)
 
 
 def show_draft(draft: Draft, rounds: list[Draft], out: Path | None) -> None:
@@ -98,7 +100,8 @@ def show_draft(draft: Draft, rounds: list[Draft], out: Path | None) -> None:
     console.print("[dim]guidelines used:[/] " + (", ".join(draft.guideline_ids) or "none (ingest them: assistant kb ingest)"),
                   highlight=False)
     if draft.status == "failed":
-        console.print(f"[red]{draft.error}[/]\nraw output kept in draft #{draft.id}")
+        console.print(f"[red]{draft.error}[/]", highlight=False)
+        console.print(f"raw reply (kept in draft #{draft.id}): {draft.raw_output[:600]!r}", markup=False, highlight=False)
         return
     first = rounds[0]
     for name, value in draft.fields.items():

@@ -11,7 +11,7 @@ from assistant.brand.glossary import export_glossary, import_glossary
 from assistant.brand.kit import GLOSSARY_DIR
 from assistant.cli.common import services
 from assistant.cli.render import console
-from assistant.errors import InputError
+from assistant.errors import ExitCode
 from assistant.retrieval.hybrid import MODES
 
 app = typer.Typer(help="Brand knowledge: ingest guideline files, search them, manage glossaries.",
@@ -44,7 +44,7 @@ def ingest(
     for f in report.failed:
         console.print(f"[red]failed:[/] {f.error}", highlight=False)
     if report.failed:
-        raise typer.Exit(InputError.exit_code)
+        raise typer.Exit(ExitCode.BAD_INPUT)
 
 
 @app.command("list")

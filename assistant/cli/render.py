@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.compliance.models import CheckReport
+from assistant.errors import ExitCode
 from assistant.generation.models import Draft
 
 _probe = Console()
@@ -44,3 +46,16 @@ def drafts_summary(drafts: list[Draft]) -> Table:
                       str(c["error"]), str(c["warning"]), f"{d.usage.prompt_tokens}/{d.usage.completion_tokens}",
                       f"{d.usage.latency_ms / 1000:.1f}", str(d.fields.get("title", d.error or ""))[:70])
     return table
+
+
+def exit_if_any_failed(drafts: list[Draft], where: str) -> None:
+    """Exit ``ExitCode.PROVIDER`` (3) when any draft failed at provider or schema level, saying how
+    many and where their raw replies are; a script or CI job can then tell."""
+    failed = [d for d in drafts if d.status == "failed"]
+    if not failed:
+        return
+    ids = ", ".join(f"#{d.id}" for d in failed)
+    console.print(f"[red]{len(failed)} of {len(drafts)} draft(s) failed[/] (the model's reply did not fit the schema "
+                  f"after one repair request): {ids}. Their raw replies are stored with the drafts in {where} "
+                  "(drafts.raw_output) and shown above.", highlight=False)
+    raise typer.Exit(ExitCode.PROVIDER)

@@ -7,7 +7,7 @@ import typer
 
 from assistant.cli.common import services
 from assistant.cli.render import console, print_report
-from assistant.errors import InputError
+from assistant.errors import ExitCode, InputError
 
 
 def _read(path: Path, what: str) -> str:
@@ -53,7 +53,7 @@ def review(
             console.print(proposal.diff, markup=False, highlight=False)
         if proposal.not_fixable:
             console.print(f"Needs a human: {', '.join(proposal.not_fixable)}", highlight=False)
-    raise typer.Exit(1 if report.has_errors else 0)
+    raise typer.Exit(ExitCode.FINDINGS if report.has_errors else ExitCode.OK)
 
 
 def _facts(path: Path | None) -> dict | None:
@@ -88,4 +88,4 @@ def _review_batch(checker, content: str, output: Path | None) -> int:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(body, encoding="utf-8")
         err_console.print(f"reviewed {len(lines)} case(s), {bad} bad line(s); findings in {output}", highlight=False)
-    return 2 if bad else 1 if errors else 0
+    return ExitCode.BAD_INPUT if bad else ExitCode.FINDINGS if errors else ExitCode.OK

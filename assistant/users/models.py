@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ExitCode
 
 Role = Literal["writer", "reviewer", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -37,10 +37,10 @@ class User(BaseModel):
 class AuthError(AssistantError):
     """Who you are could not be established (unknown user, wrong password, disabled)."""
 
-    exit_code = 4
+    exit_code = ExitCode.REFUSED
 
 
 class PermissionDenied(AssistantError):
     """You are known, but your role or the rules do not allow this."""
 
-    exit_code = 4
+    exit_code = ExitCode.REFUSED

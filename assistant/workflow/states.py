@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ExitCode
 
 Status = Literal["draft", "in_review", "approved", "changes_requested", "rejected", "exported"]
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -46,19 +46,19 @@ MIN_OVERRIDE_REASON = 15
 class TransitionError(AssistantError):
     """The item is not in a state that allows this."""
 
-    exit_code = 4
+    exit_code = ExitCode.REFUSED
 
 
 class BlockedError(AssistantError):
     """Error-severity findings block approval (unless overridden with a written reason)."""
 
-    exit_code = 4
+    exit_code = ExitCode.REFUSED
 
 
 class ConflictError(AssistantError):
     """Someone changed the item since you looked at it."""
 
-    exit_code = 5
+    exit_code = ExitCode.CONFLICT
 
 
 def next_actions(status: str) -> list[str]:
