@@ -1,62 +1,121 @@
 """Command line: thin commands that parse, call a service and render. Errors become messages here.
 
 Exit codes: ``assistant.errors.ExitCode`` (the one list; the README repeats it).
+
+Commands load lazily: ``COMMANDS`` names each command's module and a one-line help, so
+``assistant --help`` and ``assistant review`` import only what they use (``evals/bench_startup.py``).
+A command registered on ``app`` directly (``_register``) works too, but is imported at every start.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Any
 
 import typer
-from rich.console import Console
+import typer.core
 
 from assistant.errors import AssistantError, ExitCode
 
+HELP = "Brand Content Assistant: draft, check and approve multilingual marketing copy."
 app = typer.Typer(
     name="assistant",
-    help="Brand Content Assistant: draft, check and approve multilingual marketing copy.",
+    help=HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-err_console = Console(stderr=True)
+
+# name: (module, attribute, short help). The attribute is a Typer app (a group) or a command function.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "generate": ("assistant.cli.generate_cmd", "app", "Draft copy with the configured model (every kind)."),
+    "review": ("assistant.cli.review_cmd", "review", "Check copy against the compliance and quality rules."),
+    "export": ("assistant.cli.export_cmd", "export", "Export approved copy, or the HTML review report."),
+    "demo": ("assistant.cli.demo_cmd", "demo", "Draft, check and export listings for the sample brand."),
+    "config": ("assistant.cli.config_cmd", "app", "Show the effective settings."),
+    "kb": ("assistant.cli.kb_cmd", "app", "Brand knowledge: guideline files, search, glossaries."),
+    "eval": ("assistant.cli.eval_cmd", "app", "Run evaluations and print their numbers."),
+    "users": ("assistant.cli.users_cmd", "app", "Users and roles: writer, reviewer, admin."),
+    "queue": ("assistant.cli.workflow_cmd", "queue", "List content items with their findings counts."),
+    "show": ("assistant.cli.workflow_cmd", "show", "An item's text, findings, versions and decisions."),
+    "submit": ("assistant.cli.workflow_cmd", "submit", "Send a draft (or changed copy) to review."),
+    "approve": ("assistant.cli.workflow_cmd", "approve", "Approve the current version."),
+    "reject": ("assistant.cli.workflow_cmd", "reject", "Reject the item for good."),
+    "request-changes": ("assistant.cli.workflow_cmd", "request_changes", "Send the item back to the writer."),
+    "edit": ("assistant.cli.workflow_cmd", "edit", "Edit the copy: a new version, checked again."),
+    "comment": ("assistant.cli.workflow_cmd", "comment", "Comment on an item."),
+}
+
+
+def load_command(name: str) -> Any:
+    """Import one command's module and turn it into a click command."""
+    module, attribute, _ = COMMANDS[name]
+    target: Any = getattr(importlib.import_module(module), attribute)
+    if isinstance(target, typer.Typer):  # a group, even when it has one command (config show)
+        target._add_completion = False  # the top-level group owns the options
+        command = typer.main.get_group(target)
+    else:
+        single = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """Lists every command from ``COMMANDS`` (and ``app``) but imports only the one that runs."""
+
+    def __init__(self, eager: Any, **kwargs: Any):
+        super().__init__(rich_markup_mode=None, **kwargs)
+        self.eager = eager
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        extra = self.eager.list_commands(ctx) if self.eager else []
+        return sorted(set(COMMANDS) | set(extra))
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        if name in COMMANDS:
+            return load_command(name)
+        return self.eager.get_command(ctx, name) if self.eager else None
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in COMMANDS:
+                rows.append((name, COMMANDS[name][2]))
+            elif self.eager and (command := self.eager.get_command(ctx, name)) is not None:
+                rows.append((name, command.get_short_help_str(limit=80)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 _registered = False
 
 
 def _register() -> None:
+    """Commands added here directly are imported at start-up; prefer an entry in ``COMMANDS``."""
     global _registered
     if _registered:
         return
     _registered = True
-    from assistant.cli import config_cmd, demo_cmd, export_cmd, generate_cmd, review_cmd
 
-    app.add_typer(config_cmd.app, name="config")
-    app.add_typer(generate_cmd.app, name="generate")
-    app.command("review")(review_cmd.review)
-    app.command("export")(export_cmd.export)
-    app.command("demo")(demo_cmd.demo)
-    from assistant.cli import kb_cmd
 
-    app.add_typer(kb_cmd.app, name="kb")
-    from assistant.cli import eval_cmd
-
-    app.add_typer(eval_cmd.app, name="eval")
-    from assistant.cli import users_cmd, workflow_cmd
-
-    app.add_typer(users_cmd.app, name="users")
-    for name, command in workflow_cmd.COMMANDS.items():
-        app.command(name)(command)
+def cli() -> LazyGroup:
+    _register()
+    eager = typer.main.get_group(app) if app.registered_commands or app.registered_groups else None
+    return LazyGroup(eager, name="assistant", help=HELP, no_args_is_help=True,
+                     context_settings={"help_option_names": ["--help"]})
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register()
     try:
-        app(args=argv, standalone_mode=True)
+        cli().main(args=argv, prog_name="assistant", standalone_mode=True)
     except AssistantError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        from rich.console import Console
+
+        Console(stderr=True).print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err_console.print("interrupted; everything finished before this point is saved")
+        print("interrupted; everything finished before this point is saved", file=sys.stderr)
         sys.exit(ExitCode.INTERRUPTED)

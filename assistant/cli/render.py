@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.compliance.models import CheckReport
 from assistant.errors import ExitCode
-from assistant.generation.models import Draft
+
+if TYPE_CHECKING:
+    from assistant.compliance.models import CheckReport
+    from assistant.generation.models import Draft
 
 _probe = Console()
 # Piped output (CI logs, `make demo`) would otherwise wrap tables at 80 columns.
 console = Console(soft_wrap=True, width=None if _probe.is_terminal else 160)
+err_console = Console(stderr=True)
 
 
 def print_report(report: CheckReport, title: str = "Findings") -> None:

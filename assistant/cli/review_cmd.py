@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 
 from assistant.cli.common import services
-from assistant.cli.render import console, print_report
+from assistant.cli.render import console, err_console, print_report
 from assistant.errors import ExitCode, InputError
 
 
@@ -69,7 +69,6 @@ def _facts(path: Path | None) -> dict | None:
 
 
 def _review_batch(checker, content: str, output: Path | None) -> int:
-    from assistant.cli import err_console
     from assistant.compliance.cases import review_lines
 
     bad = errors = 0

@@ -1,6 +1,18 @@
-"""LLM providers behind one interface: a LangChain ``BaseChatModel`` plus a little metadata."""
+"""LLM providers behind one interface: a LangChain ``BaseChatModel`` plus a little metadata.
 
-from assistant.llm.base import LLMHandle, StructuredResult, parse_structured
-from assistant.llm.registry import PROVIDERS, build_llm
+The names below load on first use, so importing ``assistant.llm.tokens`` (say) does not import
+LangChain.
+"""
 
-__all__ = ["LLMHandle", "StructuredResult", "parse_structured", "PROVIDERS", "build_llm"]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {"LLMHandle": "base", "StructuredResult": "base", "parse_structured": "base",
+            "PROVIDERS": "registry", "build_llm": "registry"}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(f"assistant.llm.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'assistant.llm' has no attribute {name!r}")
