@@ -2,15 +2,12 @@ import json
 
 import pytest
 
-from assistant.cli import main
 from assistant.errors import ExitCode
+from assistant.llm.fake import ScriptedChatModel
+from tests.helpers import run_cli as run
+from tests.helpers import use_scripted_provider
 
 
-def run(capsys, *argv):
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    out = capsys.readouterr()
-    return exit_info.value.code or 0, out.out, out.err
 
 
 def test_review_exit_codes(capsys):
@@ -43,12 +40,7 @@ def test_bad_input_exits_2_with_a_clear_message(capsys, product_file, argv, mess
 
 
 def test_generate_with_fake_provider_and_export(capsys, monkeypatch, product_file, good_listing, tmp_path):
-    from assistant.llm import registry
-    from assistant.llm.base import LLMHandle
-    from assistant.llm.fake import ScriptedChatModel
-
-    monkeypatch.setitem(registry.PROVIDERS, "fake", lambda s: LLMHandle(ScriptedChatModel(default_reply=good_listing), "fake", "scripted"))
-    monkeypatch.setenv("ASSISTANT_PROVIDER", "fake")
+    use_scripted_provider(monkeypatch, ScriptedChatModel(default_reply=good_listing))
     code, out, err = run(capsys, "generate", "listing", "--product", str(product_file), "--lang", "en")
     assert code == 0, err
     assert good_listing["title"][:30] in out
@@ -65,13 +57,8 @@ def test_generate_with_fake_provider_and_export(capsys, monkeypatch, product_fil
 
 def test_generate_exits_3_when_a_draft_failed_and_says_how_many_and_where_the_raw_replies_are(
         capsys, monkeypatch, product_file, good_listing):
-    from assistant.llm import registry
-    from assistant.llm.base import LLMHandle
-    from assistant.llm.fake import ScriptedChatModel
-
-    model = ScriptedChatModel().queue(good_listing, '{"title": "no bullets"}', '{"title": "still none"}')
-    monkeypatch.setitem(registry.PROVIDERS, "fake", lambda s: LLMHandle(model, "fake", "scripted"))
-    monkeypatch.setenv("ASSISTANT_PROVIDER", "fake")
+    use_scripted_provider(monkeypatch, ScriptedChatModel().queue(good_listing, '{"title": "no bullets"}',
+                                                                 '{"title": "still none"}'))
     code, out, err = run(capsys, "generate", "listing", "--product", str(product_file), "--lang", "en,de",
                          "--rounds", "0")
     assert code == ExitCode.PROVIDER == 3

@@ -6,17 +6,9 @@ import json
 
 import pytest
 
-from assistant.cli import main
+from tests.helpers import run_cli as run
 
 
-def run(capsys, *argv):
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture

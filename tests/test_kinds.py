@@ -225,16 +225,11 @@ def test_reply_kinds_need_their_context(services, scripted, product):
 
 
 def _cli(capsys, monkeypatch, reply, *argv):
-    from assistant.cli import main
-    from assistant.llm import LLMHandle, registry
     from assistant.llm.fake import ScriptedChatModel
+    from tests.helpers import run_cli, use_scripted_provider
 
-    monkeypatch.setitem(registry.PROVIDERS, "fake", lambda s: LLMHandle(ScriptedChatModel(default_reply=reply), "fake", "scripted"))
-    monkeypatch.setenv("ASSISTANT_PROVIDER", "fake")
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    out = capsys.readouterr()
-    return exit_info.value.code or 0, out.out, out.err
+    use_scripted_provider(monkeypatch, ScriptedChatModel(default_reply=reply))
+    return run_cli(capsys, *argv)
 
 
 def test_cli_generates_an_email_per_segment_and_writes_its_parts(capsys, monkeypatch, product_file, tmp_path):

@@ -2,15 +2,10 @@ import json
 
 import pytest
 
-from assistant.cli import main
+from tests.helpers import run_cli as run
 from tests.conftest import write_jsonl
 
 
-def run(capsys, *argv):
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    out = capsys.readouterr()
-    return exit_info.value.code or 0, out.out, out.err
 
 
 CASES = [

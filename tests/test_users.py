@@ -9,11 +9,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from assistant.cli import main
 from assistant.errors import InputError
 from assistant.storage.db import read_session
 from assistant.storage.tables import AuditRow, UserRow
 from assistant.users import AuthError, PermissionDenied
+from tests.helpers import run_cli
 from tests.workflow_fixtures import PASSWORD, add_users, listing_fields, new_item
 
 
@@ -77,10 +77,7 @@ def run(capsys, monkeypatch, *argv, stdin: str | None = None, user: str | None =
     if user:
         monkeypatch.setenv("ASSISTANT_USER", user)
         monkeypatch.setenv("ASSISTANT_PASSWORD", PASSWORD)
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(argv))
-    out = capsys.readouterr()
-    return exit_info.value.code or 0, out.out, out.err
+    return run_cli(capsys, *argv)
 
 
 def test_users_cli(capsys, monkeypatch):
