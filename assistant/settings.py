@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from assistant.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parent.parent  # a source checkout (evals/, tests/); not in a wheel
 SECRET_FIELDS = {"openai_api_key"}
 
 
@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     default_lang: str = "en"
     default_market: str = "US"
     brand: str = Field(default="bambuu", description="brand kit used when none is given")
+    brands_dir: Path | None = Field(
+        default=None, description="folder of your brand kits (one sub-folder each: brand.yaml, glossary/, "
+        "guidelines/); default: <home>/brands. The packaged sample brands are found after it",
+    )
     revise_rounds: int = Field(default=2, ge=0, le=5, description="reviser rounds while a draft has error findings")
 
     # --- workflow ----------------------------------------------------------------------------
@@ -160,6 +164,10 @@ class Settings(BaseSettings):
         if self.openai_api_key is not None or self.openai_base_url:
             return "openai"
         return "local"
+
+    @property
+    def resolved_brands_dir(self) -> Path:
+        return self.brands_dir or self.home / "brands"
 
     @property
     def db_url(self) -> str:

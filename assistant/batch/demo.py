@@ -30,7 +30,7 @@ def run_demo(
 ) -> DemoResult:
     brand = services.brand()
     services.knowledge.ingest(brand.id)  # the brand's guideline files; unchanged files cost nothing
-    products = load_products(services.knowledge_dir / brand.id / "products.jsonl")[:limit]
+    products = load_products(services.brand_folders.path(brand.id) / "products.jsonl")[:limit]
     drafts: list[Draft] = []
     for product in products:
         for lang in langs:

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -198,8 +199,9 @@ def _local(tag: str) -> str:
 
 
 # --- files in a brand folder ----------------------------------------------------------------------
-def import_glossary(file: Path, glossary_dir: Path, pair: str | None = None) -> list[Path]:
-    """Validate a DeepL CSV or TBX file and store it as ``<glossary_dir>/<src>-<tgt>.csv``."""
+def import_glossary(file: Path, glossary_dir: Path | Callable[[], Path], pair: str | None = None) -> list[Path]:
+    """Validate a DeepL CSV or TBX file and store it as ``<glossary_dir>/<src>-<tgt>.csv`` (a callable
+    ``glossary_dir`` is asked only once the file is valid)."""
     file = Path(file)
     src, tgt = _split_pair(pair) if pair else (None, None)
     if file.suffix.lower() == ".tbx":
@@ -210,6 +212,7 @@ def import_glossary(file: Path, glossary_dir: Path, pair: str | None = None) -> 
         raise InputError(f"unsupported glossary format '{file.suffix}'", where=str(file), fix="use .csv (DeepL) or .tbx")
     if not glossaries or not any(g.entries for g in glossaries):
         raise InputError("the file has no glossary entries" + (f" for {pair}" if pair else ""), where=str(file))
+    glossary_dir = glossary_dir() if callable(glossary_dir) else glossary_dir
     glossary_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for g in glossaries:

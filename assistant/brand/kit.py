@@ -39,7 +39,7 @@ class LegalFooter(_Strict):
 
 
 class BrandKit(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="folder name under knowledge/")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="folder name under brands_dir (or the packaged samples)")
     name: str
     positioning: str = ""
     audience: str = ""

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "review": ("assistant.cli.review_cmd", "review", "Check copy against the compliance and quality rules."),
     "export": ("assistant.cli.export_cmd", "export", "Export approved copy, or the HTML review report."),
     "demo": ("assistant.cli.demo_cmd", "demo", "Draft, check and export listings for the sample brand."),
+    "brand": ("assistant.cli.brand_cmd", "app", "Brand kits: list them, scaffold a new one."),
     "config": ("assistant.cli.config_cmd", "app", "Show the effective settings."),
     "kb": ("assistant.cli.kb_cmd", "app", "Brand knowledge: guideline files, search, glossaries."),
     "eval": ("assistant.cli.eval_cmd", "app", "Run evaluations and print their numbers."),

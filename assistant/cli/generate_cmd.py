@@ -24,7 +24,7 @@ def _make_command(kind: Kind):
         lang: str = typer.Option("en", "--lang", "-l", help="target language(s), comma-separated: en, de, zh, ja, ar ..."),
         market: str = typer.Option("US", "--market", "-m", help="target market, e.g. US, DE, CN, JP"),
         sku: str | None = typer.Option(None, "--sku", help="only this product from the file"),
-        brand: str | None = typer.Option(None, "--brand", "-b", help="brand kit id (folder under knowledge/)"),
+        brand: str | None = typer.Option(None, "--brand", "-b", help="brand kit id (folder under brands_dir)"),
         platform: str | None = typer.Option(None, "--platform", help=f"one of: {', '.join(kind.platforms()) or '(none)'}"),
         segment: str | None = typer.Option(None, "--segment", help="e-mail only: prospect, first_time_buyer, loyal, lapsed"),
         variants: int = typer.Option(1, "--variants", "-n", help="A/B variants with distinct angles (1-8)"),

@@ -19,13 +19,13 @@ app = typer.Typer(help="Brand knowledge: ingest guideline files, search them, ma
 glossary_app = typer.Typer(help="Brand glossaries: DeepL CSV and TBX import/export.", no_args_is_help=True)
 app.add_typer(glossary_app, name="glossary")
 
-BRAND = typer.Option(None, "--brand", "-b", help="brand id (folder under knowledge/); default: settings.brand")
+BRAND = typer.Option(None, "--brand", "-b", help="brand id (folder under brands_dir); default: settings.brand")
 _COLOURS = {"added": "green", "updated": "cyan", "unchanged": "dim", "removed": "yellow", "failed": "red"}
 
 
 @app.command("ingest")
 def ingest(
-    path: Path | None = typer.Argument(None, help="folder or file; default: knowledge/<brand>/guidelines"),
+    path: Path | None = typer.Argument(None, help="folder or file; default: the brand folder's guidelines/"),
     brand: str | None = BRAND,
     name: str | None = typer.Option(None, "--name", help="source name for a single (uploaded) file"),
 ) -> None:
@@ -122,10 +122,10 @@ def glossary_import(
     brand: str | None = BRAND,
     pair: str | None = typer.Option(None, "--pair", help="language pair when the file does not say, e.g. en-zh"),
 ) -> None:
-    """Validate a glossary and store it in knowledge/<brand>/glossary/ as DeepL CSV."""
+    """Validate a glossary and store it in the brand folder's glossary/ (under brands_dir) as DeepL CSV."""
     svc = services()
     kit = svc.brand(brand)  # the brand must exist
-    written = import_glossary(file, svc.knowledge_dir / kit.id / GLOSSARY_DIR, pair)
+    written = import_glossary(file, lambda: svc.brand_folders.writable(kit.id) / GLOSSARY_DIR, pair)
     svc.brand(kit.id)  # reload: the merged kit must still be valid
     for path in written:
         console.print(f"wrote {path}")

@@ -27,10 +27,10 @@ _REINDEX_BATCH = 256
 
 
 class KnowledgeBase:
-    def __init__(self, settings, knowledge_dir: Path, *, embeddings: Embeddings | None = None,
+    def __init__(self, settings, brand_dir: Callable[[str], Path], *, embeddings: Embeddings | None = None,
                  expand: Callable[[str, str], str] | None = None):
         self.settings = settings
-        self.knowledge_dir = Path(knowledge_dir)
+        self.brand_dir = brand_dir  # brand id -> its folder (``Services.brand_folders.path``)
         self._embeddings = embeddings
         self._expand = expand
         self._warned = False
@@ -62,10 +62,10 @@ class KnowledgeBase:
 
     # --- operations ------------------------------------------------------------------------------
     def guidelines_dir(self, brand: str) -> Path:
-        return self.knowledge_dir / brand / GUIDELINES_DIR
+        return self.brand_dir(brand) / GUIDELINES_DIR
 
     def ingest(self, brand: str, path: Path | None = None, *, name: str | None = None) -> IngestReport:
-        """Ingest a folder (default ``knowledge/<brand>/guidelines``) or one uploaded file."""
+        """Ingest a folder (default the brand folder's ``guidelines/``) or one uploaded file."""
         return self.ingestor.ingest(brand, Path(path) if path else self.guidelines_dir(brand), name=name)
 
     def sources(self, brand: str | None = None) -> list[SourceInfo]:
