@@ -6,7 +6,9 @@ import pytest
 
 from assistant.catalog import load_products
 from assistant.errors import InputError
-from assistant.generation.terms import glossary_pairs, language_findings, mask_terms, unmask_terms
+from assistant.compliance.checker import Checker
+from assistant.generation.terms import glossary_pairs, language_matches, mask_terms, unmask_terms
+from assistant.locales.identify import identify
 from assistant.locales import get_market, languages, markets, resolve_language, resolve_market
 from assistant.locales.formats import babel_locale, conventions_text, convert_units, format_day, format_price
 from assistant.locales.scripts import chinese_script
@@ -80,10 +82,27 @@ def test_chinese_script(text, expected):
     assert chinese_script(text) == expected
 
 
-def test_traditional_copy_for_a_simplified_request_is_a_finding():
+def test_traditional_copy_for_a_simplified_request_is_a_finding_and_the_evals_agree():
     fields = {"text": "這是我們的竹製砧板，適合每個廚房使用"}
-    assert [f.rule_id for f in language_findings(fields, resolve_language("zh-Hans"))] == ["generation.wrong_script"]
-    assert language_findings(fields, resolve_language("zh-Hant")) == []
+    report = Checker().check_fields(fields, lang="zh-Hans", market="CN", channel="social_post")
+    assert [f.rule_id for f in report.findings if f.category == "quality"] == ["quality.wrong_script"]
+    assert language_matches(fields, resolve_language("zh-Hans")) is False
+    assert not Checker().check_fields(fields, lang="zh-Hant", market="TW", channel="social_post").findings
+    assert language_matches(fields, resolve_language("zh-Hant")) is True
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("The board is made from bamboo and it is oiled for your kitchen.", "en", True),
+    ("Das Brett ist aus Bambus und für die Küche mit Öl behandelt worden.", "en", False),
+    ("Bamboo board", "en", None),  # too short to tell
+    ("Bamboo cutting board with a juice groove and two handles", "ja", False),  # no Japanese characters
+])
+def test_one_language_identification_for_the_checker_and_the_evals(text, lang, expected):
+    language = resolve_language(lang)
+    assert identify(text, language).ok is expected
+    assert language_matches({"text": text}, language) is expected
+    errors = Checker().check_fields({"description": text}, lang=lang, market="US", channel="listing").findings
+    assert any(f.rule_id == "quality.wrong_language" for f in errors) is (expected is False)
 
 
 def test_masking_protects_do_not_translate_terms():

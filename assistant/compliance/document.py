@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.channels.fields import walk_fields
 from assistant.compliance.normalize import Folded, fold, fold_lines
 
 FieldValue = str | list[str]
@@ -86,13 +87,9 @@ def _field_for(label: str, channel_fields: set[str]) -> str:
 def from_fields(fields: dict[str, FieldValue]) -> Document:
     segments: list[Segment] = []
     items: dict[str, list[str]] = {}
-    for name, value in fields.items():
-        if isinstance(value, list):
-            segments += [Segment(name, f"{name}[{i}]", str(v), 0) for i, v in enumerate(value)]
-            items[name] = [str(v) for v in value]
-        elif value is not None:
-            segments.append(Segment(name, name, str(value), 0))
-            items[name] = [str(value)]
+    for field in walk_fields(fields):
+        segments.append(Segment(field.name, field.label, field.text, 0))
+        items.setdefault(field.name, []).append(field.text)
     return Document(segments, items, from_fields=True)
 
 

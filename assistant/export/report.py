@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from assistant.channels.fields import walk_fields
 from assistant.compliance.models import Finding
 from assistant.export.files import write_atomic
 from assistant.generation.models import Draft
@@ -39,11 +40,8 @@ def _first_round(draft: Draft, by_id: dict[int, Draft]) -> Draft | None:
 def _field_views(draft: Draft, before: Draft | None = None) -> list[dict]:
     views = []
     for name, value in draft.fields.items():
-        items = value if isinstance(value, list) else [value]
-        rendered = []
-        for i, item in enumerate(items):
-            label = f"{name}[{i}]" if isinstance(value, list) else name
-            rendered.append(highlight(str(item), [f for f in draft.report.findings if f.field == label]))
+        rendered = [highlight(field.text, [f for f in draft.report.findings if f.field == field.label])
+                    for field in walk_fields({name: value})]
         old = before.fields.get(name) if before is not None else None
         views.append({"name": name, "values": rendered, "is_list": isinstance(value, list),
                       "before": old if old is not None and old != value else None})

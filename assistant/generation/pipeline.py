@@ -19,7 +19,7 @@ from assistant.generation.limits import Over, enforce_limits
 from assistant.generation.models import Draft, DraftRequest, Usage
 from assistant.generation.polish import fit_hashtags, polish
 from assistant.generation.schemas import COMPACT_TEXT, compact, unit_name, with_limits
-from assistant.generation.terms import glossary_pairs, language_findings, term_findings, unmask_terms
+from assistant.generation.terms import glossary_pairs, term_findings, unmask_terms
 from assistant.llm import LLMHandle
 from assistant.llm.prompts import PromptLibrary
 from assistant.llm.structured import run_structured
@@ -113,7 +113,7 @@ class Drafter:
         draft.report = merge(report, self.own_findings(req, fields))
 
     def own_findings(self, req: Request, fields: dict[str, Any]) -> list[Finding]:
-        found = language_findings(fields, req.language, NOT_PROSE)
+        found: list[Finding] = []  # language and script: the checker's quality.wrong_language / wrong_script
         source = req.source
         if source is not None:
             pairs = glossary_pairs(req.brand, source.request.lang, req.language.code)

@@ -1,6 +1,6 @@
 """Terms that must survive generation and translation: the brand kit's do-not-translate names
 (masked before translation, restored after) and glossary terms per language pair (stated in the
-prompt, verified after). Also the language and script verification that becomes findings."""
+prompt, verified after). Also whether a draft is in the requested language, as the checker judges it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any, Iterable
 
 from assistant.brand import BrandKit
 from assistant.compliance.models import Finding
-from assistant.compliance.quality import detect_language
+from assistant.channels.fields import walk_fields
 from assistant.locales import Language
-from assistant.locales.scripts import chinese_script
+from assistant.locales.identify import identify
 
 TOKEN = "⟦{}⟧"
 SOURCE = "Brand kit (knowledge/<brand>/brand.yaml)"
@@ -19,15 +19,7 @@ SOURCE = "Brand kit (knowledge/<brand>/brand.yaml)"
 
 def texts(fields: dict[str, Any], skip: Iterable[str] = ()) -> list[str]:
     """Every string in a draft's fields (list items included), in order."""
-    out = []
-    for name, value in fields.items():
-        if name in skip:
-            continue
-        if isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, list):
-            out += [v for v in value if isinstance(v, str)]
-    return out
+    return [field.text for field in walk_fields(fields, skip)]
 
 
 def _pattern(term: str) -> re.Pattern:
@@ -100,31 +92,10 @@ def term_findings(source_fields: dict[str, Any], fields: dict[str, Any], do_not_
     return out
 
 
-def language_findings(fields: dict[str, Any], language: Language, skip: Iterable[str] = ()) -> list[Finding]:
-    """Findings the checker's language-ID (``quality.wrong_language``) cannot give: Simplified vs
-    Traditional Chinese."""
-    if language.script not in ("Hans", "Hant"):
-        return []
-    found = chinese_script("\n".join(texts(fields, skip)))
-    if found is None or found == language.script:
-        return []
-    want = "Simplified" if language.script == "Hans" else "Traditional"
-    return [Finding(category="quality", rule_id="generation.wrong_script", severity="error", start=0, end=0,
-                    message=f"The copy is written in {'Traditional' if want == 'Simplified' else 'Simplified'} "
-                    f"Chinese characters, not {want} as requested ({language.code})",
-                    suggestion=f"Rewrite it in {want} Chinese characters", source="Brand Content Assistant quality checks")]
-
-
 def language_matches(fields: dict[str, Any], language: Language, skip: Iterable[str] = ()) -> bool | None:
-    """Offline language-ID of a draft's prose (the checker's ``detect_language``); ``None`` when
-    the text is too short to tell."""
-    text = "\n".join(texts(fields, skip))
-    found, _ = detect_language(text)
-    if found is None:
-        return None
-    if found != language.langid:
-        return False
-    return not language_findings(fields, language, skip)
+    """Whether a draft's prose is in ``language`` (and script), judged exactly as the checker judges it
+    (``assistant.locales.identify``); ``None`` when it cannot tell."""
+    return identify("\n".join(texts(fields, skip)), language).ok
 
 
 def _finding(rule_id: str, message: str, suggestion: str, matched: str) -> Finding:

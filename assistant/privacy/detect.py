@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.catalog import Product
+from assistant.channels.fields import walk_fields
 from assistant.compliance.models import Finding, Severity
 
 GDPR = "GDPR Art. 4(1), Art. 5(1)(c) (data minimisation); PIPL Art. 4, 6"
@@ -148,16 +149,7 @@ def scan_text(text: str, field: str | None = None, *, offset: int = 0) -> list[F
 
 def scan_fields(fields: dict[str, object], prefix: str = "") -> list[Finding]:
     """Scan generated or edited copy; fields are labelled like the checker's (``bullets[2]``)."""
-    findings: list[Finding] = []
-    for name, value in fields.items():
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                findings += scan_text(str(item), f"{prefix}{name}[{i}]")
-        elif isinstance(value, dict):
-            findings += scan_fields(value, f"{prefix}{name}.")
-        elif value is not None:
-            findings += scan_text(str(value), f"{prefix}{name}")
-    return findings
+    return [finding for field in walk_fields(fields, prefix=prefix) for finding in scan_text(field.text, field.label)]
 
 
 def scan_product(product: Product) -> list[Finding]:

@@ -5,15 +5,11 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from assistant.channels.fields import walk_fields
+
 
 def field_lines(fields: dict[str, Any]) -> list[str]:
-    lines = []
-    for name, value in fields.items():
-        if isinstance(value, list):
-            lines += [f"{name}[{i}]: {v}" for i, v in enumerate(value)]
-        else:
-            lines.append(f"{name}: {value}")
-    return lines
+    return [f"{field.label}: {field.text}" for field in walk_fields(fields)]
 
 
 def first_text(fields: dict[str, Any]) -> str:
