@@ -49,9 +49,10 @@ def test_methods_that_may_not_see_the_schema_name_the_fields_in_the_prompt(good_
         server.replies += [good_listing]
         generate(server, openai_structured_method="json_object_schema")
         body = server.requests[0]
-        assert body["response_format"]["schema"]["properties"]["title"]["maxLength"] == 200
+        schema = body["response_format"]["schema"]["properties"]
+        assert schema["title"]["maxLength"] == 200 and "maxLength" not in schema["description"]  # no grammar blow-up
         prompt = body["messages"][-1]["content"]
-        assert "- bullets (list of 3-5 text" in prompt and '"search_keywords": [' in prompt
+        assert "- bullets (list of 3-5 text" in prompt and "The shape" not in prompt  # the server enforces it
 
 
 def test_an_explicit_method_the_server_refuses_names_the_method_and_the_setting():
@@ -68,6 +69,7 @@ def test_json_mode_reply_without_the_fields_is_repaired_once_then_stored_as_fail
     assert draft.status == "failed" and "'json_mode'" in draft.error
     assert "ASSISTANT_OPENAI_STRUCTURED_METHOD" in draft.error
     assert svc.drafts.get(draft.id).raw_output == "{}"
+    assert "The shape" in server.requests[0]["messages"][-1]["content"]  # fields and an example
     repair = server.requests[1]["messages"]
     assert "title: Field required" in repair[-1]["content"]
 

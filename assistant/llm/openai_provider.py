@@ -82,13 +82,16 @@ def structured_runnable(chat: Any, parent, schema: type[BaseModel], method: str,
     if method not in METHODS:
         raise ProviderError(f"unknown structured output method '{method}'",
                             fix=f"set {SETTING} to auto or one of: {', '.join(METHODS)}")
-    if method == "json_object_schema":
-        bound = chat.bind(response_format={"type": "json_object", "schema": schema.model_json_schema()})
+    if method == "json_object_schema":  # servers turn it into a grammar, as llama.cpp does in process
+        from assistant.llm.local import grammar_safe
+
+        bound = chat.bind(response_format={"type": "json_object", "schema": grammar_safe(schema.model_json_schema())})
         model: Runnable = bound | RunnableLambda(lambda msg: parse_structured(msg, schema))
     else:
         model = parent(chat, schema, method=method, include_raw=True, **kwargs)
     if method in PROMPTED:
-        model = RunnableLambda(lambda value: with_field_list(chat, value, schema)) | model
+        text = schema_instructions(schema, with_example=method == "json_mode")
+        model = RunnableLambda(lambda value: with_field_list(chat, value, text)) | model
     model = model | RunnableLambda(lambda out: _note_method(out, method))
     runnable = RunnableLambda(lambda value: _refused_as_error(model, value, chat, method))
     if include_raw:
@@ -96,10 +99,9 @@ def structured_runnable(chat: Any, parent, schema: type[BaseModel], method: str,
     return runnable | RunnableLambda(parsed_or_raise)
 
 
-def with_field_list(chat: Any, value: Any, schema: type[BaseModel]) -> list[BaseMessage]:
-    """The messages with the schema's fields and an example appended to the last one."""
+def with_field_list(chat: Any, value: Any, text: str) -> list[BaseMessage]:
+    """The messages with ``text`` (the schema's fields, perhaps an example) appended to the last one."""
     messages = list(chat._convert_input(value).to_messages())
-    text = schema_instructions(schema)
     if messages and isinstance(messages[-1], HumanMessage) and isinstance(messages[-1].content, str):
         if "did not fit the required JSON schema" in messages[-1].content:  # a repair request names them already
             return messages

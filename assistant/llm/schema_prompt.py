@@ -33,11 +33,13 @@ def example(schema: type[BaseModel]) -> dict[str, Any]:
     return _example(spec, spec.get("$defs", {}), "")
 
 
-def schema_instructions(schema: type[BaseModel]) -> str:
-    return ("Reply with one JSON object and nothing else, with exactly these fields:\n"
-            + "\n".join(field_lines(schema))
-            + "\nThe shape (replace every value with your own):\n"
-            + json.dumps(example(schema), ensure_ascii=False))
+def schema_instructions(schema: type[BaseModel], *, with_example: bool = True) -> str:
+    """The fields in words and, unless the server enforces the schema (then a weak model would only
+    copy the placeholders), an example of the shape."""
+    text = "Reply with one JSON object and nothing else, with exactly these fields:\n" + "\n".join(field_lines(schema))
+    if with_example:
+        text += "\nThe shape (replace every value with your own):\n" + json.dumps(example(schema), ensure_ascii=False)
+    return text
 
 
 def _resolve(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
