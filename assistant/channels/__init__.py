@@ -5,12 +5,11 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from assistant.datafiles import packaged_yaml
 from assistant.errors import ConfigError, InputError
 
 Count = Literal["chars", "cjk2", "bytes", "x"]
@@ -53,7 +52,7 @@ class ChannelSpec(BaseModel):
 @functools.lru_cache(maxsize=1)
 def channel_specs() -> dict[str, ChannelSpec]:
     path = "assistant/channels/specs.yaml"
-    raw = yaml.safe_load(resources.files("assistant.channels").joinpath("specs.yaml").read_text("utf-8"))
+    raw = packaged_yaml("assistant.channels", "specs.yaml")
     specs = {}
     for name, body in raw.items():
         try:

@@ -14,15 +14,13 @@ import json
 import re
 from dataclasses import dataclass
 from fractions import Fraction
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from assistant.compliance.document import Document
 from assistant.compliance.models import Finding
 from assistant.compliance.normalize import fold
 from assistant.compliance.terms import Lexicon
+from assistant.datafiles import packaged_yaml
 
 SOURCE = ("Product facts (grounding). FTC Act s.5 / EU UCPD Art. 6 (misleading actions) / "
           "《广告法》第二十八条 (虚假广告): every factual claim needs a basis")
@@ -76,7 +74,7 @@ class Vocab:
 
 @functools.lru_cache(maxsize=2)
 def vocab(chinese: bool) -> Vocab:
-    data = yaml.safe_load(resources.files("assistant.compliance").joinpath("grounding.yaml").read_text("utf-8"))
+    data = packaged_yaml("assistant.compliance", "grounding.yaml")
 
     def lex(section: str) -> Lexicon:
         return Lexicon({alias: name for name, aliases in data[section].items() for alias in aliases}, chinese)

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta, timezone
-from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.brand import BrandKit
+from assistant.datafiles import packaged_yaml
 from assistant.errors import InputError
 from assistant.locales import Language, Market
 
@@ -40,7 +39,7 @@ class Segment(BaseModel):
 
 @functools.lru_cache(maxsize=1)
 def segments() -> dict[str, Segment]:
-    raw = yaml.safe_load(resources.files("assistant.generation").joinpath("segments.yaml").read_text("utf-8"))
+    raw = packaged_yaml("assistant.generation", "segments.yaml")
     return {key: Segment(id=key, **body) for key, body in raw.items()}
 
 

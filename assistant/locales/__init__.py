@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import functools
 from typing import Literal
-from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
+from assistant.datafiles import packaged_yaml
 from assistant.errors import InputError
 
 
@@ -28,7 +27,7 @@ class Language(BaseModel):
 
 @functools.lru_cache(maxsize=1)
 def languages() -> dict[str, Language]:
-    raw = yaml.safe_load(resources.files("assistant.locales").joinpath("languages.yaml").read_text("utf-8"))
+    raw = packaged_yaml("assistant.locales", "languages.yaml")
     return {code: Language(code=code, **spec) for code, spec in raw.items()}
 
 
@@ -70,7 +69,7 @@ class Market(BaseModel):
 
 @functools.lru_cache(maxsize=1)
 def markets() -> dict[str, Market]:
-    raw = yaml.safe_load(resources.files("assistant.locales").joinpath("markets.yaml").read_text("utf-8"))
+    raw = packaged_yaml("assistant.locales", "markets.yaml")
     return {code: Market(code=code, **spec) for code, spec in raw.items()}
 
 
