@@ -7,11 +7,7 @@ Slow (a listing takes one to two minutes on two busy cores): few tests, generous
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 from pydantic import BaseModel, Field
@@ -25,17 +21,11 @@ from assistant.llm.structured import run_structured
 from assistant.services import build_services
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_PRODUCTS
-from tests.helpers import run_cli
+from tests.helpers import free_port, run_cli, served
 
 pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server] (the test extra)")
 pytestmark = [pytest.mark.local_model, pytest.mark.timeout(1800)]
 SLOW = {"timeout_s": 900, "max_retries": 0, "max_output_tokens": 400}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -43,30 +33,12 @@ def server(tmp_path_factory):
     from assistant.llm.local import assemble_gguf
 
     model = assemble_gguf(tmp_path_factory.mktemp("models"))
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-                             "--port", str(port), "--chat_format", "gemma", "--n_ctx", "4096", "--verbose", "false"],
-                            stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"{base_url}/models", timeout=5).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"llama_cpp.server did not start (exit {proc.poll()}); see {log.name}")
-                time.sleep(1)
-        yield base_url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    port = free_port()
+    with (tmp_path_factory.mktemp("server") / "server.log").open("w") as log, \
+            served([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+                    "--port", str(port), "--chat_format", "gemma", "--n_ctx", "4096", "--verbose", "false"],
+                   f"http://127.0.0.1:{port}/v1/models", timeout_s=180, log=log):
+        yield f"http://127.0.0.1:{port}/v1"
 
 
 def test_generate_listing_with_auto_and_a_review_gated_revision(server, capsys, monkeypatch, product_file,

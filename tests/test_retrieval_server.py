@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,12 +12,7 @@ import pytest
 from assistant.errors import ProviderError
 from assistant.services import build_services
 from assistant.settings import load_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import free_port, served
 
 
 @pytest.fixture(scope="module")
@@ -29,31 +20,13 @@ def chroma_server(tmp_path_factory):
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     if not Path(exe).exists():
         pytest.skip("the chroma command (package chromadb) is not installed")
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen([exe, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"chroma run did not start on {url} (exit code {proc.poll()})")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    with served([exe, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                f"{url}/api/v2/heartbeat", timeout_s=30, env=env):
+        yield url
 
 
 def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path, isolated_home):
@@ -75,6 +48,6 @@ def test_ingest_and_search_through_a_chroma_server(chroma_server, tmp_path, isol
 
 
 def test_unreachable_server_is_a_clear_error():
-    svc = build_services(load_settings(provider="fake", chroma_url=f"http://127.0.0.1:{_free_port()}"))
+    svc = build_services(load_settings(provider="fake", chroma_url=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(ProviderError, match="(?s)cannot reach the Chroma server.*chroma run"):
         svc.knowledge.sources()
