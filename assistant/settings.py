@@ -188,6 +188,7 @@ class Settings(BaseSettings):
                 data[key] = ("****" + raw[-4:]) if len(raw) > 8 else "****"
         data["provider (resolved)"] = self.resolved_provider
         data["database_url (resolved)"] = self.db_url_display
+        data["brands_dir (resolved)"] = str(self.resolved_brands_dir)
         data["config_file"] = str(config_file_path()) if config_file_path() else None
         return data
 

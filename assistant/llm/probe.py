@@ -76,7 +76,10 @@ def choose_method(chat: Any, cache: MethodCache | None) -> str:
             return cached
         method, skipped = probe(chat)
         if cache:
-            cache.put(key, method, skipped)
+            try:
+                cache.put(key, method, skipped)
+            except OSError:  # a read-only data directory: probe again next time
+                pass
         return method
 
 
