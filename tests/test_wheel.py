@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -41,7 +42,10 @@ def digest(folder: Path) -> str:
 def installed(tmp_path_factory):
     """(bin dir, the installed package's folder) of a fresh environment with the built wheel."""
     root = tmp_path_factory.mktemp("wheel")
-    sh([sys.executable, "-m", "pip", "wheel", str(REPO_ROOT), "--no-deps", "--no-build-isolation", "-q",
+    source = root / "source"  # a clean copy: setuptools builds in the tree it is given (build/, egg-info)
+    shutil.copytree(REPO_ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".assistant", "out", ".pytest_cache"))
+    sh([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation", "-q",
         "-w", str(root / "dist")], cwd=root)
     [wheel] = (root / "dist").glob("brand_content_assistant-*.whl")
     env_dir = root / "env"
