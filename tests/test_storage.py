@@ -73,15 +73,19 @@ def test_foreign_keys_are_enforced(db_url):
                              warning_count=0))
 
 
-def test_brand_kits_are_versioned(wf):
+def test_brand_kits_are_versioned_when_a_draft_is_stored_not_when_read(wf):
     kit = wf.brand()
-    wf.brand()  # unchanged: no new version
+    wf.brand()
+    assert "engine" not in wf.__dict__  # reading opened no database, wrote nothing
+    first = new_item(wf)  # storing a draft records the kit (version 1)
+    new_item(wf)  # unchanged: no new version
     changed = kit.model_copy(update={"positioning": "Something new"})
     wf.workflow.record_brand_kit(changed.id, changed.model_dump(mode="json"))
     with read_session(wf.engine) as s:
         rows = s.query(BrandKitRow).order_by(BrandKitRow.version).all()
         assert [(r.brand, r.version) for r in rows] == [("bambuu", 1), ("bambuu", 2)]
         assert rows[1].document["positioning"] == "Something new"
+        assert s.get(ItemRow, first).brand_kit_id == rows[0].id
     item = new_item(wf)
     with read_session(wf.engine) as s:
         assert s.get(ItemRow, item).brand_kit_id == rows[1].id
