@@ -173,6 +173,17 @@ def add_users(svc, *specs: tuple[str, str]) -> dict:
     return users
 
 
-def new_item(svc, fields: dict | None = None, **kw) -> int:
-    draft = svc.drafts.save(make_draft(fields, **kw))
+def generating_user(svc):
+    """Who generates in tests: the first writer when the store has users, else local mode (None)."""
+    writers = [u for u in svc.users.list() if u.role == "writer" and u.active]
+    return min(writers, key=lambda u: u.id) if writers else None
+
+
+def new_item(svc, fields: dict | None = None, *, actor=None, **kw) -> int:
+    draft = svc.drafts.save(make_draft(fields, **kw), actor or generating_user(svc))
     return svc.workflow.item_for_draft(draft.id)
+
+
+def seen(svc, item_id: int) -> int:
+    """The version a reviewer sees now (what approve/reject bind to)."""
+    return svc.workflow.get(item_id).version
