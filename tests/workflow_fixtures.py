@@ -153,9 +153,10 @@ def listing_fields(**overrides) -> dict:
 
 
 def make_draft(fields: dict | None = None, *, kind: str = "listing", lang: str = "en", market: str = "US",
-               sku: str = "BB-1001", report: CheckReport | None = None, revision_of: int | None = None) -> Draft:
-    product = Product(sku=sku, name="Bamboo Cutting Board", brand="Bambuu", category="Kitchen", price=39.9,
-                      currency="USD", image_url="https://example.com/board.jpg")
+               sku: str = "BB-1001", report: CheckReport | None = None, revision_of: int | None = None,
+               product: Product | None = None) -> Draft:
+    product = product or Product(sku=sku, name="Bamboo Cutting Board", brand="Bambuu", category="Kitchen",
+                                 price=39.9, currency="USD", image_url="https://example.com/board.jpg")
     fields = fields if fields is not None else listing_fields()
     return Draft(request=DraftRequest(kind=kind, brand="bambuu", product=product, lang=lang, market=market),
                  fields=fields, report=report or StubChecker().check_fields(fields, lang=lang, market=market),
