@@ -17,7 +17,7 @@ from assistant.cli import main
 from assistant.storage.db import read_session
 from assistant.storage.drafts import DraftRow
 from assistant.storage.tables import AuditRow
-from assistant.users import AuthError, PermissionDenied, local_user
+from assistant.users import AuthError, PermissionDenied
 from assistant.workflow import ConflictError
 from tests.workflow_fixtures import PASSWORD, add_users, listing_fields, make_draft, new_item, seen
 
@@ -84,6 +84,8 @@ def test_export_reads_the_approved_versions_snapshot(wf, team, tmp_path):
 
 # ---- 3: who acts -----------------------------------------------------------------------------------
 def test_local_mode_only_without_users_and_never_approves(wf):
+    from assistant.users import local_user
+
     item = new_item(wf)  # no users: local single-user mode
     with read_session(wf.engine) as s:
         entry = s.scalars(select(AuditRow).where(AuditRow.action == "item.create")).one()

@@ -34,9 +34,14 @@ def changed_keys(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any
     return out
 
 
-def record_product(s: Session, brand: str, product: Product, actor: User) -> ProductRow:
+def record_product(s: Session, brand: str, product: Product, actor: User, *, update: bool = True) -> ProductRow:
     """Store ``product`` (new, or the latest facts for its SKU); a change is audited and every open
-    item made from the old facts gets a new version that needs review."""
+    item made from the old facts gets a new version that needs review. ``update=False`` only adds
+    a product not yet known (a translation keeps its source's facts without changing the product)."""
+    if not update:
+        known = s.scalar(select(ProductRow).where(ProductRow.brand == brand, ProductRow.sku == product.sku))
+        if known is not None:
+            return known
     row, before = upsert_product(s, brand, product)
     if before is None:
         return row

@@ -84,8 +84,9 @@ class Workflow:
         req = draft.request
         user = acting(s, actor or local_user(), "generate", f"draft of {req.product.sku}")
         actor_id = user.id
-        product = record_product(s, req.brand, req.product, user)
-        snapshot = product.document
+        # a translation carries its source's facts: it is stored with them but does not change the product
+        product = record_product(s, req.brand, req.product, user, update=req.mode != "translate")
+        snapshot = req.product.model_dump(mode="json")
         report = merge_findings(draft.report.findings, scan_fields(draft.fields), scan_product(req.product))
         item = self._revised_item(s, draft.revision_of) if draft.revision_of else None
         if item is not None:
