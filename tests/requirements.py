@@ -4,6 +4,7 @@ CI (``ASSISTANT_CI=1``, set by ``.ci/run``) it fails the test, so CI cannot go g
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import signal
@@ -55,11 +56,20 @@ def require_llama_cpp(models_dir: Path) -> None:
     a build that crashes on this CPU (e.g. compiled for instructions the machine cannot execute) would
     otherwise kill the whole test run with a segmentation fault."""
     require_module("llama_cpp", "llama.cpp (llama-cpp-python)", LLAMA_INSTALL)
-    models_dir.mkdir(parents=True, exist_ok=True)
-    probe = subprocess.run([sys.executable, "-c", _PROBE, str(models_dir)], capture_output=True, text=True,
-                           timeout=600, cwd=Path(__file__).resolve().parents[1])
-    if probe.returncode != 0:
-        died = (f"killed by {signal.Signals(-probe.returncode).name}" if probe.returncode < 0
-                else f"exit code {probe.returncode}: {probe.stderr.strip()[-400:]}")
+    failure = _llama_probe(str(models_dir))
+    if failure:
         require("a llama.cpp build that runs on this machine",
-                f"loading the packaged model in a child process failed ({died}); {LLAMA_REBUILD}")
+                f"loading the packaged model in a child process failed ({failure}); {LLAMA_REBUILD}")
+
+
+@functools.cache
+def _llama_probe(models_dir: str) -> str | None:
+    """Why the packaged model cannot run in a child process, or None when it can (once per session)."""
+    Path(models_dir).mkdir(parents=True, exist_ok=True)
+    probe = subprocess.run([sys.executable, "-c", _PROBE, models_dir], capture_output=True, text=True,
+                           timeout=600, cwd=Path(__file__).resolve().parents[1])
+    if probe.returncode == 0:
+        return None
+    if probe.returncode < 0:
+        return f"killed by {signal.Signals(-probe.returncode).name}"
+    return f"exit code {probe.returncode}: {probe.stderr.strip()[-400:]}"
