@@ -82,6 +82,25 @@ def test_export_reads_the_approved_versions_snapshot(wf, team, tmp_path):
     assert final_urls(wf, team, tmp_path) == ["https://shop.example/a"]
 
 
+def test_email_export_uses_the_brand_kit_the_item_was_generated_with(wf, team, tmp_path):
+    from assistant.export import ExportService
+    from assistant.export.email import brand_email_renderer
+
+    kit = wf.brand("bambuu")  # recorded as the brand's kit version 1
+    email = {"subject": "Meet the board", "preheader": "New", "headline": "A board", "body": ["Our new board."],
+             "cta": "Shop now"}
+    item = new_item(wf, email, kind="email")
+    wf.workflow.submit(item, team["wendy"])
+    wf.workflow.approve(item, team["rita"], expected_version=1)
+    footer = kit.legal_footer.model_copy(update={"postal_address": "1 Changed Street"})
+    changed = kit.model_copy(update={"legal_footer": footer})
+    wf.workflow.record_brand_kit("bambuu", changed.model_dump(mode="json"))  # the kit changes afterwards
+    exports = ExportService(wf.engine, wf.workflow, email_renderer=brand_email_renderer(lambda brand: changed))
+    out = exports.export("email_html", tmp_path, actor=team["rita"]).path
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert kit.legal_footer.postal_address in html and "1 Changed Street" not in html
+
+
 # ---- 3: who acts -----------------------------------------------------------------------------------
 def test_local_mode_only_without_users_and_never_approves(wf):
     from assistant.users import local_user
