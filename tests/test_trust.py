@@ -276,3 +276,19 @@ def test_local_and_system_are_not_user_names(wf):
     for name in ("local", "system"):
         with pytest.raises(InputError, match="reserved"):
             wf.users.add(name, "admin", PASSWORD, actor=None)
+
+
+def test_knowledge_changes_sign_in_and_are_audited(capsys, monkeypatch, cli, tmp_path):
+    add_users(cli, ("admin", "admin"), ("wendy", "writer"))
+    (tmp_path / "tone.md").write_text("# Tone\n\nWarm and plain.\n", encoding="utf-8")
+    ingest = ("kb", "ingest", str(tmp_path), "--brand", "bambuu")
+    as_user(monkeypatch, "wendy", None)
+    code, _, err = run(capsys, *ingest)
+    assert code == 4 and "no password for 'wendy'" in err
+    as_user(monkeypatch, "wendy")
+    code, out, err = run(capsys, *ingest)
+    assert code == 0, err
+    with read_session(cli.engine) as s:
+        entry = s.scalars(select(AuditRow).where(AuditRow.action == "kb.ingest")).one()
+        assert (entry.actor, entry.actor_mode, entry.after) == ("wendy", "user",
+                                                                {"brand": "bambuu", "files": {"tone.md": "added"}})

@@ -10,6 +10,7 @@ The API a front end (CLI, web UI) uses; every change takes the acting ``User`` e
   Role checks and "never approve your own copy" live here, not in the front end.
 - ``edit(item_id, actor, fields, base_version=N)``, ``comment(item_id, actor, body)``.
 - ``record_view(item_id, actor, version)`` / ``last_seen(item_id, actor)``: what a user last looked at.
+- ``record(actor, permission, action=..., entity=...)``: audit a change outside these tables.
 ``actor`` is a signed-in ``User``, or ``users.local_user()`` while the store has no users (local
 single-user mode: may generate, edit, submit, comment, export; is refused once any user exists).
 """
@@ -238,6 +239,17 @@ class Workflow:
 
         write_transaction(self.engine, work, what=f"comment on item {item_id}")
         return self.get(item_id)
+
+    def record(self, actor: User, permission: str, *, action: str, entity: str,
+               after: dict[str, Any] | None = None) -> None:
+        """Audit a change made outside the workflow tables (knowledge base, glossaries) by ``actor``,
+        who must (still) have ``permission``."""
+
+        def work(s: Session) -> None:
+            user = acting(s, actor, permission, entity)
+            audit(s, **who(user), action=action, entity=entity, entity_id=None, after=after)
+
+        write_transaction(self.engine, work, what=f"recording {action}")
 
     # ---- what each reviewer saw ------------------------------------------------------------------
     def record_view(self, item_id: int, actor: User, version: int) -> None:
