@@ -292,3 +292,16 @@ def test_knowledge_changes_sign_in_and_are_audited(capsys, monkeypatch, cli, tmp
         entry = s.scalars(select(AuditRow).where(AuditRow.action == "kb.ingest")).one()
         assert (entry.actor, entry.actor_mode, entry.after) == ("wendy", "user",
                                                                 {"brand": "bambuu", "files": {"tone.md": "added"}})
+
+
+def test_sign_in_for_any_front_end(wf):
+    """``UserService.sign_in`` is what a web UI calls: local mode without users, else name + password."""
+    assert wf.users.sign_in(None, None).is_local
+    with pytest.raises(AuthError, match="no users exist yet"):
+        wf.users.sign_in("rita", None)
+    add_users(wf, ("admin", "admin"), ("rita", "reviewer"))
+    for name, password, message in ((None, None, "none was given"), ("rita", None, "no password"),
+                                    ("rita", "wrong password", "cannot sign in")):
+        with pytest.raises(AuthError, match=message):
+            wf.users.sign_in(name, password)
+    assert wf.users.sign_in("rita", PASSWORD).name == "rita"
