@@ -189,7 +189,8 @@ def test_local_mode_cli_is_recorded_and_cannot_name_anyone(capsys, monkeypatch, 
     code, _, err = run(capsys, *generate)
     assert code == 0 and "local single-user mode" in err
     item = cli.workflow.queue()[0].id
-    assert [(e.actor, e.action) for e in cli.workflow.history(item)] == [("local", "item.create")]
+    assert [(e.actor, e.actor_mode, e.action) for e in cli.workflow.history(item)] == [
+        ("local", "local", "item.create")]
 
 
 # ---- 5: decisions bind to the version the reviewer saw ---------------------------------------------

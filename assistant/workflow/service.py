@@ -310,8 +310,9 @@ class Workflow:
 
     def history(self, item_id: int) -> list[AuditView]:
         with read_session(self.engine) as s:
-            return [AuditView(at=r.at, actor=r.actor, action=r.action, entity=r.entity, entity_id=r.entity_id,
-                              before=r.before, after=r.after) for r in audit_entries(s, entity="item", entity_id=item_id)]
+            return [AuditView(at=r.at, actor=r.actor, actor_mode=r.actor_mode, action=r.action, entity=r.entity,
+                              entity_id=r.entity_id, before=r.before, after=r.after)
+                    for r in audit_entries(s, entity="item", entity_id=item_id)]
 
     # ---- used by exports, inside their transaction ------------------------------------------
     def mark_exported(self, s: Session, exported: dict[int, int], *, actor: User | None, export_id: int) -> list[int]:
