@@ -132,14 +132,18 @@ def checker(
     from assistant.compliance.evaluation import DEFAULT_CASES, evaluate, load_cases, tables
 
     path = cases or DEFAULT_CASES
-    result = evaluate(services().checker, load_cases(path))
+    cases_read = load_cases(path)
+    result = evaluate(services().checker, cases_read)
     console.print(f"[bold]checker eval[/] {path.name}: {result.cases} cases, {result.negatives} hard negatives "
                   f"({result.negatives / max(1, result.cases):.0%}), languages {dict(sorted(result.languages.items()))}",
                   highlight=False)
     for table in tables(result):
         console.print(table)
-    for kind, plural in (("false positive", "false positives"), ("miss", "misses")):
-        items = [m for m in result.mistakes if m.kind == kind]
+    labelled = sum(bool(c.spans) for c in cases_read)
+    console.print(f"{labelled} of {result.cases} cases have labelled quotes (span-scored); the others are scored by "
+                  "category only", highlight=False)
+    for kind, plural in (("false positive", "false positives"), ("miss", "misses"), ("wrong place", "wrong places")):
+        items = [m for m in result.mistakes + result.span_mistakes if m.kind == kind]
         console.print(f"[bold]{plural}: {len(items)}[/]")
         for m in items[:show]:
             console.print(f"  {m.case_id} [{m.lang}] {m.category}: {m.text[:110]!r} {m.evidence}", highlight=False,
