@@ -184,6 +184,7 @@ def tables(result: EvalResult) -> list:
         for col in ("", "TP", "FP", "FN", "precision", "recall", "F1"):
             table.add_column(col, justify="right" if col else "left")
         for name, t in sorted(tallies.items()):
-            table.add_row(name, str(t.tp), str(t.fp), str(t.fn), f"{t.precision:.3f}", f"{t.recall:.3f}", f"{t.f1:.3f}")
+            scores = [f"{v:.3f}" for v in (t.precision, t.recall, t.f1)] if t.tp + t.fp + t.fn else ["n/a"] * 3
+            table.add_row(name, str(t.tp), str(t.fp), str(t.fn), *scores)
         out.append(table)
     return out
