@@ -12,7 +12,8 @@ from assistant.errors import MissingDependencyError
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 
-def build_chat_openai(settings) -> Any:
+def build_chat_openai(settings, **client: Any) -> Any:
+    """``client``: extra ChatOpenAI arguments, e.g. the batch runner's ``http_client``."""
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:  # pragma: no cover - a core dependency
@@ -36,4 +37,5 @@ def build_chat_openai(settings) -> Any:
         temperature=settings.temperature,
         max_tokens=settings.max_output_tokens,
         seed=settings.seed,
+        **client,
     )

@@ -54,6 +54,10 @@ class DraftStore:
     def save(self, draft: Draft) -> Draft:
         return write_transaction(self.engine, lambda session: self._save(session, draft), what="saving a draft")
 
+    def save_in(self, session: Session, draft: Draft) -> Draft:
+        """Save inside the caller's transaction (a batch item stores its drafts with its own state)."""
+        return self._save(session, draft)
+
     def _save(self, session: Session, draft: Draft) -> Draft:
         row = DraftRow(
             created_at=draft.created_at, kind=draft.request.kind, brand=draft.request.brand,
