@@ -50,6 +50,7 @@ class StubState:
     prompt_tokens: int = 0  # counted over answered (status 200, well-formed) requests
     faults: dict[str, int] = field(default_factory=dict)
     bodies: list[bytes] = field(default_factory=list)
+    counted: list[tuple[str, int]] = field(default_factory=list)  # (system message start, prompt tokens)
     keep_bodies: bool = False
     files: dict[str, bytes] = field(default_factory=dict)
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -211,6 +212,7 @@ class Stub:
         completion_text = message.get("content") or message["tool_calls"][0]["function"]["arguments"]
         completion_tokens = len(self.enc.encode(completion_text, disallowed_special=()))
         self.state.prompt_tokens += prompt_tokens
+        self.state.counted.append((texts[0][:60] if texts else "", prompt_tokens))
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion", "created": int(time.time()),
             "model": request.get("model", "stub"), "system_fingerprint": "stub",

@@ -48,6 +48,7 @@ class BatchService:
     def estimate(self, job_id: int) -> Estimate:
         job = self.store.job(job_id)
         brand = self.svc.brand(job.brand)
+        self.svc.knowledge.ingest(job.brand)  # the same guidelines the run retrieves
         return estimate_job(self.store, job_id, batch_generator(self.svc), brand)
 
     def run(self, job_id: int, out: Path, options: RunOptions, progress: Progress | None = None, *,
