@@ -57,7 +57,8 @@ def request(path: Path, out: Path, **kw) -> RunRequest:
 
 
 def fast(**kw) -> RunOptions:
-    return RunOptions(concurrency=kw.pop("concurrency", 4), retry=RetryPolicy(attempts=8, base_s=0.01, cap_s=0.05),
+    kw.setdefault("retry", RetryPolicy(attempts=8, base_s=0.01, cap_s=0.05))
+    return RunOptions(concurrency=kw.pop("concurrency", 4),
                       poll_s=0.05, **kw)
 
 
