@@ -24,6 +24,7 @@ from assistant.storage.db import read_session
 from assistant.storage.drafts import DraftRow
 from tests.openai_stub import Stub, StubState
 
+CLI = str(Path(sys.executable).parent / "assistant")
 FAULTS_20 = ["ok", "ok", "ok", "ok", "429", "ok", "ok", "ok", "ok", "500", "ok", "ok", "ok", "ok", "timeout"]
 
 
@@ -145,15 +146,16 @@ def test_killed_worker_then_resume_does_every_item_exactly_once(tmp_path):
         plan = batch.plan(request(catalogue(tmp_path, 12), out))
         env = {**os.environ, "ASSISTANT_PROVIDER": "openai", "OPENAI_BASE_URL": stub.base_url,
                "ASSISTANT_MODEL": "gpt-4o-mini", "ASSISTANT_DATABASE_URL": db, "ASSISTANT_REVISE_ROUNDS": "0"}
-        worker = subprocess.Popen([sys.executable, "-m", "assistant.cli", "batch", "worker", str(plan.job_id),
+        worker = subprocess.Popen([CLI, "batch", "worker", str(plan.job_id),
                                    "--out", str(out), "-c", "2", "--quiet"], cwd=REPO_ROOT, env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while _finished(batch, plan.job_id) < 3 and time.monotonic() < deadline and worker.poll() is None:
             time.sleep(0.05)
+        assert worker.poll() is None, "the worker ended before it was killed"
         worker.send_signal(signal.SIGKILL)
         worker.wait()
-        assert _finished(batch, plan.job_id) < 12, "the worker finished before it was killed"
+        assert 3 <= _finished(batch, plan.job_id) < 12
         result = batch.run(plan.job_id, out, fast(), resume=True)
         assert result.counts["done"] == 12
         lines = results(out)
@@ -169,3 +171,33 @@ def test_killed_worker_then_resume_does_every_item_exactly_once(tmp_path):
 def _finished(batch: BatchService, job_id: int) -> int:
     with read_session(batch.svc.engine) as s:
         return s.scalar(select(func.count()).where(ItemRow.job_id == job_id, ItemRow.status == "done"))
+
+
+def _worker(job_id: int, out: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([CLI, "batch", "worker", str(job_id), "--out", str(out),
+                             "-c", "3", "--quiet"], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def test_two_workers_share_a_postgresql_job_and_no_item_is_done_twice(pg_server, tmp_path):
+    stub = Stub(StubState(latency_s=0.02)).start_in_thread()
+    try:
+        db = pg_server.new_database()
+        batch = batch_for(stub, db)
+        out = tmp_path / "out"
+        plan = batch.plan(request(catalogue(tmp_path, 16), out))
+        env = {**os.environ, "ASSISTANT_PROVIDER": "openai", "OPENAI_BASE_URL": stub.base_url,
+               "ASSISTANT_MODEL": "gpt-4o-mini", "ASSISTANT_DATABASE_URL": db, "ASSISTANT_REVISE_ROUNDS": "0"}
+        workers = [_worker(plan.job_id, tmp_path / f"w{i}", env) for i in range(2)]
+        for w in workers:
+            _, err = w.communicate(timeout=120)
+            assert w.returncode == 0, err.decode()
+        with read_session(batch.svc.engine) as s:
+            per_sku = dict(s.execute(select(DraftRow.sku, func.count()).group_by(DraftRow.sku)).all())
+            attempts = set(s.scalars(select(ItemRow.attempts).where(ItemRow.job_id == plan.job_id)))
+        assert per_sku == {f"B{i:03d}": 1 for i in range(16)} and attempts == {1}
+        for i in range(2):  # each worker's file is reconciled with the database when it ends
+            lines = results(tmp_path / f"w{i}")
+            assert sorted(r["item"] for r in lines) == sorted({r["item"] for r in lines}) and len(lines) == 16
+    finally:
+        stub.stop()
