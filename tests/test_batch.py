@@ -201,3 +201,17 @@ def test_two_workers_share_a_postgresql_job_and_no_item_is_done_twice(pg_server,
             assert sorted(r["item"] for r in lines) == sorted({r["item"] for r in lines}) and len(lines) == 16
     finally:
         stub.stop()
+
+
+def test_openai_batch_mode_uploads_polls_downloads_and_stitches(stub, tmp_path):
+    batch = batch_for(stub)
+    out = tmp_path / "out"
+    plan = batch.plan(request(catalogue(tmp_path, 4), out, mode="openai-batch"))
+    result = batch.run(plan.job_id, out, fast())
+    assert result.counts["done"] == 4
+    state = batch.store.job(plan.job_id).remote
+    assert state["step"] == "done" and state["requests"] == 4 and state["batch_id"] in stub.state.batches
+    lines = [json.loads(x) for x in (out / "batch-input.jsonl").read_text().splitlines()]
+    assert {x["url"] for x in lines} == {"/v1/chat/completions"} or {x["url"] for x in lines} == {"/chat/completions"}
+    assert result.stats.cache_hits == 4  # every first call came from the Batch API's answers
+    assert len(results(out)) == 4

@@ -52,8 +52,8 @@ def estimate_job(store: JobStore, job_id: int, gen: Generator, brand: BrandKit) 
     counter = TokenCounter(spec.model)
     est = Estimate(encoding=counter.encoding)
     outputs = {k: output_tokens(k, spec.platform, spec.variants) for k in spec.kinds}
-    for row in _items(store, job_id):
-        product, kind, lang, market = row
+    for item in store.work(job_id):
+        product, kind, lang, market = item.product, item.kind, item.lang, item.market
         req = gen.request(kind, product, brand, lang=lang, market=market, platform=spec.platform)
         req, passages = gen._with_guidelines(req)  # noqa: SLF001 - the same retrieval the first call makes
         variables = brief.variables(req, passages, allow_customer_data=gen.allow_customer_data)
@@ -71,22 +71,3 @@ def estimate_job(store: JobStore, job_id: int, gen: Generator, brand: BrandKit) 
     est.by_kind = dict(est.by_kind)
     return est
 
-
-def _items(store: JobStore, job_id: int):
-    from sqlalchemy import select
-
-    from assistant.batch.tables import BatchProductRow, ItemRow
-    from assistant.catalog import Product
-    from assistant.storage.db import read_session
-
-    last = 0
-    while True:
-        with read_session(store.engine) as s:
-            page = s.execute(select(ItemRow.id, BatchProductRow.document, ItemRow.kind, ItemRow.lang, ItemRow.market)
-                             .join(BatchProductRow, BatchProductRow.id == ItemRow.product_id)
-                             .where(ItemRow.job_id == job_id, ItemRow.id > last).order_by(ItemRow.id).limit(500)).all()
-        if not page:
-            return
-        for item_id, doc, kind, lang, market in page:
-            yield Product.model_validate(doc), kind, lang, market
-        last = page[-1][0]

@@ -60,16 +60,20 @@ def batch_generator(svc: Services, llm: LLMHandle | None = None) -> Generator:
                      allow_customer_data=svc.settings.allow_customer_data_in_prompts)
 
 
+def draft_item(gen: Generator, brand: BrandKit, spec: JobSpec, item: Claimed) -> list[Draft]:
+    """The Generator call for one item (its drafts go to a fresh buffer): the final drafts."""
+    _buffer.set([])
+    opts = dict(lang=item.lang, market=item.market, platform=spec.platform, revise_rounds=spec.revise_rounds)
+    if spec.variants == 1:
+        return [gen.generate(item.kind, item.product, brand, **opts)]
+    return gen.generate_variants(item.kind, item.product, brand, n=spec.variants, **opts).drafts
+
+
 def process(svc: Services, gen: Generator, store: JobStore, brand: BrandKit, spec: JobSpec, item: Claimed,
             worker: str) -> Outcome:
     """Generate one item and commit it (runs in a worker thread)."""
-    _buffer.set([])
     try:
-        opts = dict(lang=item.lang, market=item.market, platform=spec.platform, revise_rounds=spec.revise_rounds)
-        if spec.variants == 1:
-            finals = [gen.generate(item.kind, item.product, brand, **opts)]
-        else:
-            finals = gen.generate_variants(item.kind, item.product, brand, n=spec.variants, **opts).drafts
+        finals = draft_item(gen, brand, spec, item)
     except ProviderError as exc:
         store.release(item.id, worker, status="error", error=exc.what)
         return Outcome(item, "error", error=exc.what, provider_failure=True)

@@ -62,15 +62,20 @@ class RunResult:
 
 def guarded_llm(svc: Services, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient, store: JobStore | None,
                 stats: Stats) -> LLMHandle:
-    """The configured model; for an OpenAI-compatible endpoint its client sends through ``client``
-    (the openai client's own retries are off: the guard retries)."""
+    """The configured model; for an OpenAI-compatible endpoint its client sends through ``client``."""
     if svc.settings.resolved_provider != "openai":
         return svc.llm  # local or scripted: nothing to limit or cache
+    return openai_handle(svc, BridgeTransport(loop, client, store, stats))
+
+
+def openai_handle(svc: Services, transport: httpx.BaseTransport) -> LLMHandle:
+    """The configured OpenAI-compatible model sending through ``transport`` (its own retries off:
+    the guard retries)."""
     from assistant.llm.openai_provider import DEFAULT_OPENAI_MODEL, build_chat_openai
 
     settings = svc.settings.model_copy(update={"max_retries": 0})
-    bridge = httpx.Client(transport=BridgeTransport(loop, client, store, stats), timeout=settings.timeout_s)
-    return LLMHandle(build_chat_openai(settings, http_client=bridge), "openai", settings.model or DEFAULT_OPENAI_MODEL)
+    http = httpx.Client(transport=transport, timeout=settings.timeout_s)
+    return LLMHandle(build_chat_openai(settings, http_client=http), "openai", settings.model or DEFAULT_OPENAI_MODEL)
 
 
 class Runner:

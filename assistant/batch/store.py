@@ -260,6 +260,23 @@ class JobStore:
                 yield record
             last = page[-1][0]
 
+    def work(self, job_id: int, statuses: tuple[str, ...] | None = None) -> Iterable[Claimed]:
+        """The job's items with their products (optionally only in ``statuses``), streamed in pages."""
+        last = 0
+        while True:
+            query = (select(ItemRow, BatchProductRow.document)
+                     .join(BatchProductRow, BatchProductRow.id == ItemRow.product_id)
+                     .where(ItemRow.job_id == job_id, ItemRow.id > last).order_by(ItemRow.id).limit(CHUNK))
+            if statuses:
+                query = query.where(ItemRow.status.in_(statuses))
+            with read_session(self.engine) as s:
+                page = s.execute(query).all()
+            if not page:
+                return
+            for r, doc in page:
+                yield Claimed(r.id, r.key, r.kind, r.lang, r.market, r.attempts, Product.model_validate(doc))
+            last = page[-1][0].id
+
     def items(self, job_id: int, *, status: str | None = None, ids: list[int] | None = None) -> list[ItemRow]:
         query = select(ItemRow).where(ItemRow.job_id == job_id).order_by(ItemRow.id)
         if status:
