@@ -58,14 +58,23 @@ async def _engine(base_url: str, items: int, concurrency: int) -> dict:
             "cpu_ms_per_item": round(1000 * cpu / items, 2), "retries": stats.retries}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of another process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def engine(args) -> None:
     stub, url = start_stub(args.latency)
     try:
         for c in args.concurrency:
+            stub_cpu = cpu_seconds(stub.pid)
             r = asyncio.run(_engine(url, args.items, c))
             ideal = c / args.latency
-            print(json.dumps({"concurrency": c, **r, "ideal_per_s": ideal,
-                              "of_ideal": f"{100 * r['items_per_s'] / ideal:.1f}%"}))
+            stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / args.items
+            print(json.dumps({"concurrency": c, **r, "stub_cpu_ms_per_item": round(stub_ms, 2),
+                              "ideal_per_s": ideal, "of_ideal": f"{100 * r['items_per_s'] / ideal:.1f}%",
+                              "load_avg": os.getloadavg()[0]}))
     finally:
         stub.terminate()
 
