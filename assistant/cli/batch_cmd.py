@@ -114,7 +114,7 @@ def status(job: int = typer.Argument(...)) -> None:
     batch = BatchService(services())
     row, c = batch.store.job(job), batch.store.counts(job)
     states = ", ".join(f"{s} {c[s]}" for s in ("pending", "running", "done", "failed", "error", "cancelled") if c.get(s))
-    console.print(f"job {job} [{row.status}] {row.catalogue}\n  {states or 'no items'} of {c['total']} · "
+    console.print(f"job {job} ({row.status}) {row.catalogue}\n  {states or 'no items'} of {c['total']} · "
                   f"{c['prompt_tokens'] + c['completion_tokens']:,} tokens · ${c['cost_usd']:.4f}"
                   + (f"\n  {row.note}" if row.note else ""), highlight=False)
 
