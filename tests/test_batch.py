@@ -185,7 +185,7 @@ def test_two_workers_share_a_postgresql_job_and_no_item_is_done_twice(pg_server,
         db = pg_server.new_database()
         batch = batch_for(stub, db)
         out = tmp_path / "out"
-        plan = batch.plan(request(catalogue(tmp_path, 16), out))
+        plan = batch.plan(request(catalogue(tmp_path, 12), out))
         env = {**os.environ, "ASSISTANT_PROVIDER": "openai", "OPENAI_BASE_URL": stub.base_url,
                "ASSISTANT_MODEL": "gpt-4o-mini", "ASSISTANT_DATABASE_URL": db, "ASSISTANT_REVISE_ROUNDS": "0"}
         workers = [_worker(plan.job_id, tmp_path / f"w{i}", env) for i in range(2)]
@@ -195,10 +195,10 @@ def test_two_workers_share_a_postgresql_job_and_no_item_is_done_twice(pg_server,
         with read_session(batch.svc.engine) as s:
             per_sku = dict(s.execute(select(DraftRow.sku, func.count()).group_by(DraftRow.sku)).all())
             attempts = set(s.scalars(select(ItemRow.attempts).where(ItemRow.job_id == plan.job_id)))
-        assert per_sku == {f"B{i:03d}": 1 for i in range(16)} and attempts == {1}
+        assert per_sku == {f"B{i:03d}": 1 for i in range(12)} and attempts == {1}
         for i in range(2):  # each worker's file is reconciled with the database when it ends
             lines = results(tmp_path / f"w{i}")
-            assert sorted(r["item"] for r in lines) == sorted({r["item"] for r in lines}) and len(lines) == 16
+            assert sorted(r["item"] for r in lines) == sorted({r["item"] for r in lines}) and len(lines) == 12
     finally:
         stub.stop()
 

@@ -186,9 +186,9 @@ class Runner:
         elif outcome.status == "error":
             self.failures_in_a_row += 1
             if self.failures_in_a_row >= self.opts.max_failures and self.stopped is None:
-                self.stopped = (f"the model endpoint failed {self.failures_in_a_row} items in a row "
-                                f"(last: {outcome.error}); check the endpoint, then `assistant batch resume "
-                                f"{self.job_id}`")
+                what = "the model endpoint failed" if outcome.provider_failure else "no result for"
+                self.stopped = (f"{what} {self.failures_in_a_row} items in a row (last: {outcome.error}); "
+                                f"fix the cause, then `assistant batch resume {self.job_id}`")
 
     async def _heartbeat(self) -> None:
         while True:
