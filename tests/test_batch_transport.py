@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 
-from assistant.batch.transport import GuardedTransport, RateLimiter, RetryPolicy, Stats, retry_after
+from assistant.batch.transport import GuardedTransport, RateLimiter, RetryPolicy, Stats, httpx, retry_after
 
 
 class FakeClock:

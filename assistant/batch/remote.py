@@ -17,12 +17,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
 from assistant.batch.pipeline import batch_generator, draft_item
 from assistant.batch.report import write_job_report
 from assistant.batch.runner import RunOptions, Runner, RunResult, openai_handle
-from assistant.batch.transport import request_key
+from assistant.batch.transport import httpx, request_key
 from assistant.errors import InputError, ProviderError
 
 TERMINAL_FAILURES = ("failed", "expired", "cancelled")

@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
-
 from assistant.batch.outputs import ResultsFile
 from assistant.batch.pipeline import Outcome, batch_generator, process
 from assistant.batch.store import Claimed, JobStore, new_worker_id
-from assistant.batch.transport import BridgeTransport, RateLimiter, RetryPolicy, Stats, async_client
+from assistant.batch.transport import BridgeTransport, RateLimiter, RetryPolicy, Stats, async_client, httpx
 from assistant.llm import LLMHandle
 from assistant.services import Services
 

@@ -20,7 +20,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import httpx
+try:  # the HTTP library openai (3.x) is built on; far less CPU per request with many connections
+    import httpx2 as httpx
+except ImportError:  # pragma: no cover - openai 1.x/2.x use httpx
+    import httpx
 
 RETRY_STATUS = {408, 409, 429, 500, 502, 503, 504}
 RETRY_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
