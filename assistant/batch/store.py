@@ -16,7 +16,7 @@ import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -318,7 +318,3 @@ def _not_zombie(pid: int) -> bool:
 def job_key(catalogue_sha: str, brand: str, spec: JobSpec) -> str:
     payload = json.dumps([catalogue_sha, brand, spec.model_dump(mode="json", exclude={"max_cost"})], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def now() -> datetime:
-    return utcnow()
