@@ -7,6 +7,9 @@
       whole items (generate, check, store, workflow) through `BatchService.run`: items/s, CPU per item
   nice .venv/bin/python -m evals.bench_batch plan --rows 50000
       peak RSS while a 50,000-row CSV catalogue is planned into a job (streamed)
+  nice .venv/bin/python -m evals.bench_batch workers --items 200 --concurrency 16
+      two `assistant batch worker` processes on one job in a private PostgreSQL: items each did,
+      and whether any item was done twice
 """
 
 from __future__ import annotations
@@ -134,15 +137,57 @@ def e2e(args) -> None:
         stub.terminate()
 
 
+def workers(args) -> None:
+    from sqlalchemy import func, select
+
+    from assistant.batch.service import RunRequest
+    from assistant.batch.tables import ItemRow
+    from assistant.storage.db import read_session
+    from assistant.storage.drafts import DraftRow
+    from tests.workflow_fixtures import PgServer, pg_bin
+
+    pg = PgServer(pg_bin())
+    pg.start()
+    stub, url = start_stub(args.latency)
+    try:
+        db = pg.new_database()
+        os.environ["ASSISTANT_DATABASE_URL"] = db
+        with tempfile.TemporaryDirectory() as tmp:
+            cat = Path(tmp) / "catalogue.csv"
+            write_catalogue(cat, args.items)
+            batch = _services(url, Path(tmp) / "home")
+            job = batch.plan(RunRequest(cat, ["search_ad"], ["en"], ["US"], "bambuu", Path(tmp) / "out",
+                                        revise_rounds=0)).job_id
+            env = {**os.environ, "ASSISTANT_PROVIDER": "openai", "OPENAI_BASE_URL": url, "ASSISTANT_MODEL": "gpt-4o-mini",
+                   "ASSISTANT_REVISE_ROUNDS": "0", "ASSISTANT_HOME": str(Path(tmp) / "home")}
+            cli = str(Path(sys.executable).parent / "assistant")
+            t0 = time.perf_counter()
+            procs = [subprocess.Popen([cli, "batch", "worker", str(job), "--out", f"{tmp}/w{i}", "-c",
+                                       str(args.concurrency[0]), "--quiet"], env=env) for i in range(2)]
+            codes = [p.wait() for p in procs]
+            wall = time.perf_counter() - t0
+            with read_session(batch.svc.engine) as s:
+                drafts = dict(s.execute(select(DraftRow.sku, func.count()).group_by(DraftRow.sku)).all())
+                attempts = dict(s.execute(select(ItemRow.attempts, func.count()).where(ItemRow.job_id == job)
+                                          .group_by(ItemRow.attempts)).all())
+            per_worker = [len(Path(f"{tmp}/w{i}/results.jsonl").read_text().splitlines()) for i in range(2)]
+            print(json.dumps({"items": args.items, "exit_codes": codes, "wall_s": round(wall, 1),
+                              "skus_with_drafts": len(drafts), "done_twice": sum(n > 1 for n in drafts.values()),
+                              "claims_per_item": attempts, "results_lines_per_worker_file": per_worker}))
+    finally:
+        stub.terminate()
+        pg.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("what", choices=["engine", "e2e", "plan"])
+    parser.add_argument("what", choices=["engine", "e2e", "plan", "workers"])
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 128])
     args = parser.parse_args()
-    {"engine": engine, "e2e": e2e, "plan": plan}[args.what](args)
+    {"engine": engine, "e2e": e2e, "plan": plan, "workers": workers}[args.what](args)
 
 
 if __name__ == "__main__":
