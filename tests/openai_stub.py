@@ -2,7 +2,7 @@
 plain asyncio: no framework, so it costs little CPU next to the client it serves).
 
 Chat completions answer with JSON that fits the request's schema (``response_format`` json_schema,
-or a ``tools`` function), with ``usage`` counted by tiktoken (content tokens + 3 per message + 3).
+or a ``tools`` function), with ``usage`` counted by tiktoken (content tokens + 3 per message + 3, plus the schema's tokens).
 Faults follow a deterministic schedule: request number n gets fault ``schedule[n % len(schedule)]``
 (``"ok"``, ``"429"`` with Retry-After, ``"500"``, ``"timeout"`` (no answer for ``hang_s``),
 ``"garbage"`` (a body that is not JSON), ``"malformed"`` (a reply whose content is not the asked
@@ -203,6 +203,10 @@ class Stub:
         texts = [m["content"] if isinstance(m.get("content"), str) else json.dumps(m.get("content"))
                  for m in messages]
         prompt_tokens = sum(len(self.enc.encode(t, disallowed_special=())) + 3 for t in texts) + 3
+        fmt_schema = ((request.get("response_format") or {}).get("json_schema") or {}).get("schema")
+        tool_schema = request["tools"][0]["function"]["parameters"] if request.get("tools") else None
+        if fmt_schema or tool_schema:  # structured output's schema is billed as input too
+            prompt_tokens += len(self.enc.encode(json.dumps(fmt_schema or tool_schema), disallowed_special=()))
         malformed = malformed or any("BROKEN-REPLY" in t for t in texts)
         message: dict[str, Any] = {"role": "assistant"}
         if malformed:

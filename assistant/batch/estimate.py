@@ -2,13 +2,15 @@
 
 Prompt tokens are counted with tiktoken over the exact messages the first call of each item sends
 (the same request, retrieved guidelines and prompt variables as the Generator builds; per message
-3 tokens of framing and 3 for the reply's priming, as OpenAI counts chat prompts). Output tokens are
+3 tokens of framing and 3 for the reply's priming, as OpenAI counts chat prompts), plus the JSON
+schema sent with it (structured output is billed as input too). Output tokens are
 estimated from the kind's limits (every text field filled to its limit). Revisions (drafts that
 still have error findings) and the schema sent alongside add calls this estimate does not include.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,6 +18,7 @@ from assistant.batch.store import JobSpec, JobStore
 from assistant.brand import BrandKit
 from assistant.generation import brief
 from assistant.generation.kinds import get_kind
+from assistant.generation.schemas import with_limits
 from assistant.generation.service import Generator
 from assistant.llm.tokens import TokenCounter, estimate_cost
 
@@ -58,7 +61,9 @@ def estimate_job(store: JobStore, job_id: int, gen: Generator, brand: BrandKit) 
         req, passages = gen._with_guidelines(req)  # noqa: SLF001 - the same retrieval the first call makes
         variables = brief.variables(req, passages, allow_customer_data=gen.allow_customer_data)
         messages = gen.prompts.get(req.kind.prompt).chat_template().format_messages(**variables)
-        tokens = (sum(counter.count(str(m.content)) + PER_MESSAGE for m in messages) + PER_REPLY) * spec.variants
+        schema = with_limits(req.kind.schema_for(req.platform), req.limits).model_json_schema()
+        tokens = (sum(counter.count(str(m.content)) + PER_MESSAGE for m in messages) + PER_REPLY
+                  + counter.count(json.dumps(schema))) * spec.variants
         est.items += 1
         est.prompt_tokens += tokens
         est.output_tokens += outputs[kind]
