@@ -82,7 +82,7 @@ def test_job_items_go_to_review_and_leave_through_exports_once_approved(stub, tm
     items = BatchService(svc).content_items(1)
     assert len(items) == 2
     svc.workflow.submit(items[0], users["rita"])
-    svc.workflow.approve(items[0], users["rita"], override_reason="checked by hand")
+    svc.workflow.approve(items[0], users["rita"], override_reason="checked by hand", expected_version=1)
     monkeypatch.setenv("ASSISTANT_PASSWORD", PASSWORD)
     code, text, _ = run(capsys, "batch", "export", "1", "--format", "jsonl", "--out", str(tmp_path / "x"), "--as", "rita")
     assert code == 0 and "wrote 1 item(s)" in text
@@ -100,3 +100,17 @@ def test_report_escapes_catalogue_and_model_text(stub, tmp_path, capsys):
     assert "<script>" not in html and "Failed items" in html and "<svg" in html
     record = json.loads((out / "results.jsonl").read_text(encoding="utf-8"))
     assert record["status"] == "failed" and record["drafts"][0]["raw_output"]
+
+
+def test_with_users_a_batch_needs_a_signed_in_author(stub, tmp_path, capsys, monkeypatch):
+    svc = build_services(load_settings())
+    add_users(svc, ("ada", "admin"), ("wendy", "writer"))
+    cat = write_catalogue(tmp_path / "cat.csv", ["Bamboo Board"])
+    args = ["batch", "run", str(cat), "--kinds", "search_ad", "--out", str(tmp_path / "out"), "--quiet"]
+    code, _, err = run(capsys, *args)
+    assert code == 4 and stub.state.chat_requests == 0
+    monkeypatch.setenv("ASSISTANT_PASSWORD", PASSWORD)
+    code, text, _ = run(capsys, *args, "--as", "wendy")
+    assert code == 0 and "1 done" in text
+    [item] = BatchService(svc).content_items(1)
+    assert svc.workflow.get(item).authors == {"wendy"}

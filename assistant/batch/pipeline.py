@@ -22,22 +22,31 @@ from assistant.generation.models import Draft
 from assistant.generation.service import Generator
 from assistant.llm import LLMHandle
 from assistant.services import Services
+from assistant.storage import DraftStore
+from assistant.users.models import User
 from assistant.storage.db import write_transaction
 
-_buffer: contextvars.ContextVar[list[Draft]] = contextvars.ContextVar("batch_drafts")
+_buffer: contextvars.ContextVar[list[tuple[Draft, Any]]] = contextvars.ContextVar("batch_drafts")
 
 
 class DraftBuffer:
-    """The Generator's store during a batch: drafts get provisional (negative) ids until commit."""
+    """The Generator's store during a batch: drafts (with their author) get provisional negative ids
+    until the item commits; the acting user is checked by the real store."""
 
-    def save(self, draft: Draft) -> Draft:
+    def __init__(self, store: DraftStore):
+        self.store = store
+
+    def authorize(self, actor: Any) -> Any:
+        return self.store.authorize(actor)
+
+    def save(self, draft: Draft, actor: Any = None) -> Draft:
         drafts = _buffer.get()
         saved = draft.model_copy(update={"id": -(len(drafts) + 1)})
-        drafts.append(saved)
+        drafts.append((saved, actor))
         return saved
 
     def get(self, draft_id: int) -> Draft:
-        for draft in _buffer.get([]):
+        for draft, _ in _buffer.get([]):
             if draft.id == draft_id:
                 return draft
         raise NotFoundError(f"no draft {draft_id} in this batch item")
@@ -55,25 +64,28 @@ class Outcome:
 def batch_generator(svc: Services, llm: LLMHandle | None = None) -> Generator:
     """The Generator a batch uses: the services' own components, the batch's guarded model, drafts
     saved through the buffer. (The one place to adapt when generation's constructor changes.)"""
-    return Generator(llm or svc.llm, svc.prompts, svc.checker, DraftBuffer(), retriever=svc.retriever,  # type: ignore[arg-type]
+    return Generator(llm or svc.llm, svc.prompts, svc.checker, DraftBuffer(svc.drafts),  # type: ignore[arg-type]
+                     retriever=svc.retriever,
                      revise_rounds=svc.settings.revise_rounds,
                      allow_customer_data=svc.settings.allow_customer_data_in_prompts)
 
 
-def draft_item(gen: Generator, brand: BrandKit, spec: JobSpec, item: Claimed) -> list[Draft]:
-    """The Generator call for one item (its drafts go to a fresh buffer): the final drafts."""
+def draft_item(gen: Generator, brand: BrandKit, spec: JobSpec, item: Claimed, actor: User | None) -> list[Draft]:
+    """The Generator call for one item (its drafts go to a fresh buffer): the final drafts.
+    ``actor``: the acting user, author of the drafts (``None``: local single-user mode)."""
     _buffer.set([])
-    opts = dict(lang=item.lang, market=item.market, platform=spec.platform, revise_rounds=spec.revise_rounds)
+    opts = dict(lang=item.lang, market=item.market, platform=spec.platform, revise_rounds=spec.revise_rounds,
+                actor=actor)
     if spec.variants == 1:
         return [gen.generate(item.kind, item.product, brand, **opts)]
     return gen.generate_variants(item.kind, item.product, brand, n=spec.variants, **opts).drafts
 
 
 def process(svc: Services, gen: Generator, store: JobStore, brand: BrandKit, spec: JobSpec, item: Claimed,
-            worker: str) -> Outcome:
+            worker: str, actor: User | None = None) -> Outcome:
     """Generate one item and commit it (runs in a worker thread)."""
     try:
-        finals = draft_item(gen, brand, spec, item)
+        finals = draft_item(gen, brand, spec, item, actor)
     except ProviderError as exc:
         store.release(item.id, worker, status="error", error=exc.what)
         return Outcome(item, "error", error=exc.what, provider_failure=True)
@@ -89,17 +101,17 @@ def process(svc: Services, gen: Generator, store: JobStore, brand: BrandKit, spe
         return Outcome(item, "lost", error=exc.what)
 
 
-def _commit(s: Session, svc: Services, store: JobStore, item: Claimed, worker: str, buffered: list[Draft],
-            finals: list[Draft], error: str | None) -> Outcome:
+def _commit(s: Session, svc: Services, store: JobStore, item: Claimed, worker: str,
+            buffered: list[tuple[Draft, Any]], finals: list[Draft], error: str | None) -> Outcome:
     ids: dict[int, int] = {}
     saved: dict[int, Draft] = {}
-    for draft in buffered:  # in order: a revision's original is saved before it
+    for draft, actor in buffered:  # in order: a revision's original is saved before it
         real = svc.drafts.save_in(s, draft.model_copy(update={
-            "id": None, "revision_of": ids.get(draft.revision_of, draft.revision_of)}))
+            "id": None, "revision_of": ids.get(draft.revision_of, draft.revision_of)}), actor)
         ids[draft.id], saved[draft.id] = real.id, real
     drafts = [saved[d.id] for d in finals]
     status = "done" if drafts and all(d.status == "ok" for d in drafts) else "failed"
-    record = item_record(item, drafts, error, chain=[saved[d.id] for d in buffered])
+    record = item_record(item, drafts, error, chain=[saved[d.id] for d, _ in buffered])
     store.finish(s, item.id, worker, status=status, record=record, error=error or record.get("error"),
                  usage={k: record[k] for k in ("prompt_tokens", "completion_tokens", "cost_usd", "latency_ms")})
     return Outcome(item, status, record=record, error=error)

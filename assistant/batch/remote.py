@@ -49,7 +49,7 @@ class RecordingTransport(httpx.BaseTransport):
         return httpx.Response(400, json={"error": {"message": "recorded for the Batch API"}}, request=request)
 
 
-def collect(batch, job_id: int, path: Path) -> int:
+def collect(batch, job_id: int, path: Path, actor) -> int:
     svc, store = batch.svc, batch.store
     spec = store.spec(job_id)
     brand = svc.brand(store.job(job_id).brand)
@@ -60,7 +60,7 @@ def collect(batch, job_id: int, path: Path) -> int:
     with path.open("w", encoding="utf-8") as fh:
         for item in store.work(job_id, ("pending", "error")):
             try:
-                draft_item(gen, brand, spec, item)
+                draft_item(gen, brand, spec, item, actor)
             except ProviderError:
                 pass  # the recorded request ended it
             for key, url, body in recorder.take():
@@ -72,7 +72,7 @@ def collect(batch, job_id: int, path: Path) -> int:
     return len(seen)
 
 
-def run_remote(batch, job_id: int, out: Path, options: RunOptions, *,
+def run_remote(batch, job_id: int, out: Path, options: RunOptions, *, actor=None,
                sleep: Callable[[float], None] = time.sleep) -> RunResult:
     svc, store = batch.svc, batch.store
     if svc.settings.resolved_provider != "openai":
@@ -92,7 +92,7 @@ def run_remote(batch, job_id: int, out: Path, options: RunOptions, *,
     out = Path(out)
     if "requests" not in state:
         save(step="collect")
-        save(requests=collect(batch, job_id, out / "batch-input.jsonl"), input=str(out / "batch-input.jsonl"))
+        save(requests=collect(batch, job_id, out / "batch-input.jsonl", actor), input=str(out / "batch-input.jsonl"))
     if state["requests"] and "file_id" not in state:
         with open(state["input"], "rb") as fh:
             save(step="upload", file_id=client.files.create(file=fh, purpose="batch").id)
@@ -119,7 +119,7 @@ def run_remote(batch, job_id: int, out: Path, options: RunOptions, *,
             if response.get("status_code") == 200:
                 store.cache_put(answer["custom_id"], json.dumps(response["body"]))
         save(step="stitch", downloaded=True)
-    result = Runner(svc, store, job_id, out, options).run()
+    result = Runner(svc, store, job_id, out, options, actor=actor).run()
     if result.stopped is None and not result.counts.get("pending") and not result.counts.get("error"):
         save(step="done")
     write_job_report(store, job_id, out / "report.html")

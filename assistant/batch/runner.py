@@ -22,6 +22,7 @@ from assistant.batch.store import Claimed, JobStore, new_worker_id
 from assistant.batch.transport import BridgeTransport, RateLimiter, RetryPolicy, Stats, async_client, httpx
 from assistant.llm import LLMHandle
 from assistant.services import Services
+from assistant.users.models import User
 
 
 @dataclass
@@ -78,8 +79,8 @@ def openai_handle(svc: Services, transport: httpx.BaseTransport) -> LLMHandle:
 
 class Runner:
     def __init__(self, svc: Services, store: JobStore, job_id: int, out_dir: Path, options: RunOptions,
-                 progress: Progress | None = None, *, worker: str | None = None):
-        self.svc, self.store, self.job_id, self.opts = svc, store, job_id, options
+                 progress: Progress | None = None, *, worker: str | None = None, actor: User | None = None):
+        self.svc, self.store, self.job_id, self.opts, self.actor = svc, store, job_id, options, actor
         self.out = ResultsFile(Path(out_dir) / "results.jsonl")
         self.progress = progress or NoProgress()
         self.worker = worker or new_worker_id()
@@ -155,7 +156,7 @@ class Runner:
                                           self.opts.lease_s)
         for item in claimed:
             task = asyncio.create_task(asyncio.to_thread(process, self.svc, gen, self.store, brand, spec, item,
-                                                         self.worker))
+                                                         self.worker, self.actor))
             self.active[task] = item
 
     def _over_budget(self, spec) -> bool:

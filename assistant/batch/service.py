@@ -14,6 +14,7 @@ from assistant.batch.runner import Progress, RunOptions, Runner, RunResult
 from assistant.batch.store import JobStore
 from assistant.errors import InputError
 from assistant.services import Services
+from assistant.users.models import User
 
 
 @dataclass
@@ -52,8 +53,9 @@ class BatchService:
         return estimate_job(self.store, job_id, batch_generator(self.svc), brand)
 
     def run(self, job_id: int, out: Path, options: RunOptions, progress: Progress | None = None, *,
-            resume: bool = False, join: bool = False) -> RunResult:
-        """``resume``: also retry items that got no answer; ``join``: a worker helping a running job."""
+            resume: bool = False, join: bool = False, actor: User | None = None) -> RunResult:
+        """``resume``: also retry items that got no answer; ``join``: a worker helping a running job;
+        ``actor``: the acting user, author of every draft (``None``: local single-user mode)."""
         job = self.store.job(job_id)
         if job.status == "cancelled" and not resume:
             raise InputError(f"batch job {job_id} was cancelled", fix=f"`assistant batch resume {job_id}` restarts it")
@@ -70,9 +72,9 @@ class BatchService:
                                  fix=f"`assistant batch resume {job_id}` on one machine continues it")
             from assistant.batch.remote import run_remote
 
-            return run_remote(self, job_id, out, options)
+            return run_remote(self, job_id, out, options, actor=actor)
         self.svc.knowledge.ingest(job.brand)  # guideline files; unchanged files cost nothing
-        result = Runner(self.svc, self.store, job_id, out, options, progress).run()
+        result = Runner(self.svc, self.store, job_id, out, options, progress, actor=actor).run()
         if not join:
             write_job_report(self.store, job_id, Path(out) / "report.html")
         return result

@@ -65,9 +65,11 @@ def run(
     dry_run: bool = typer.Option(False, "--dry-run", help="plan and estimate tokens and cost; no model call"),
     concurrency: int = CONCURRENCY, rpm: float | None = RPM, tpm: float | None = TPM,
     max_cost: float | None = MAX_COST, quiet: bool = QUIET, lease: float = LEASE, failures: int = FAILURES,
+    as_: str | None = AS,
 ) -> None:
     """Plan a job from a catalogue (the same catalogue and options find the same job) and run it."""
     batch = BatchService(services())
+    actor = None if dry_run else sign_in(batch.svc, as_)  # the author of every draft: before any model call
     plan = batch.plan(RunRequest(catalogue, _split(kinds), _split(langs), _split(markets), brand, out, platform,
                                  variants, rounds, mode, max_cost, columns))
     console.print(f"job {plan.job_id}{'' if plan.created else ' (existing)'}: {plan.rows} products "
@@ -85,27 +87,32 @@ def run(
                       + "; revisions of flagged drafts come on top", highlight=False)
         return
     progress = QuietProgress() if quiet else RichProgress()
-    _finish(batch.run(plan.job_id, out, _options(concurrency, rpm, tpm, max_cost, lease, failures), progress), out)
+    _finish(batch.run(plan.job_id, out, _options(concurrency, rpm, tpm, max_cost, lease, failures), progress,
+                      actor=actor), out)
 
 
 @app.command("resume")
 def resume(job: int = typer.Argument(...), out: Path = OUT, concurrency: int = CONCURRENCY, rpm: float | None = RPM,
            tpm: float | None = TPM, max_cost: float | None = MAX_COST, quiet: bool = QUIET, lease: float = LEASE,
-           failures: int = FAILURES) -> None:
+           failures: int = FAILURES, as_: str | None = AS) -> None:
     """Finish a job after a crash, Ctrl-C, a budget stop or a cancel: only unfinished items are done."""
     batch = BatchService(services())
+    actor = sign_in(batch.svc, as_)
     progress = QuietProgress() if quiet else RichProgress()
     _finish(batch.run(job, out, _options(concurrency, rpm, tpm, max_cost, lease, failures), progress,
-                      resume=True), out)
+                      resume=True, actor=actor), out)
 
 
 @app.command("worker")
 def worker(job: int = typer.Argument(...), out: Path = OUT, concurrency: int = CONCURRENCY, rpm: float | None = RPM,
-           tpm: float | None = TPM, quiet: bool = QUIET, lease: float = LEASE, failures: int = FAILURES) -> None:
+           tpm: float | None = TPM, quiet: bool = QUIET, lease: float = LEASE, failures: int = FAILURES,
+           as_: str | None = AS) -> None:
     """Help with a job from this machine (same database, e.g. PostgreSQL); stops when nothing is left."""
     batch = BatchService(services())
+    actor = sign_in(batch.svc, as_)
     progress = QuietProgress() if quiet else RichProgress()
-    _finish(batch.run(job, out, _options(concurrency, rpm, tpm, None, lease, failures), progress, join=True), None)
+    _finish(batch.run(job, out, _options(concurrency, rpm, tpm, None, lease, failures), progress, join=True,
+                      actor=actor), None)
 
 
 @app.command("status")
