@@ -170,10 +170,13 @@ def workers(args) -> None:
                 drafts = dict(s.execute(select(DraftRow.sku, func.count()).group_by(DraftRow.sku)).all())
                 attempts = dict(s.execute(select(ItemRow.attempts, func.count()).where(ItemRow.job_id == job)
                                           .group_by(ItemRow.attempts)).all())
-            per_worker = [len(Path(f"{tmp}/w{i}/results.jsonl").read_text().splitlines()) for i in range(2)]
+            by_worker: dict[str, int] = {}
+            for record in batch.store.records(job):
+                by_worker[record["worker"]] = by_worker.get(record["worker"], 0) + 1
+            per_worker = sorted(by_worker.values())
             print(json.dumps({"items": args.items, "exit_codes": codes, "wall_s": round(wall, 1),
                               "skus_with_drafts": len(drafts), "done_twice": sum(n > 1 for n in drafts.values()),
-                              "claims_per_item": attempts, "results_lines_per_worker_file": per_worker}))
+                              "claims_per_item": attempts, "items_per_worker": per_worker}))
     finally:
         stub.terminate()
         pg.stop()

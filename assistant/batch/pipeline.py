@@ -111,13 +111,14 @@ def _commit(s: Session, svc: Services, store: JobStore, item: Claimed, worker: s
         ids[draft.id], saved[draft.id] = real.id, real
     drafts = [saved[d.id] for d in finals]
     status = "done" if drafts and all(d.status == "ok" for d in drafts) else "failed"
-    record = item_record(item, drafts, error, chain=[saved[d.id] for d, _ in buffered])
+    record = item_record(item, drafts, error, chain=[saved[d.id] for d, _ in buffered], worker=worker)
     store.finish(s, item.id, worker, status=status, record=record, error=error or record.get("error"),
                  usage={k: record[k] for k in ("prompt_tokens", "completion_tokens", "cost_usd", "latency_ms")})
     return Outcome(item, status, record=record, error=error)
 
 
-def item_record(item: Claimed, drafts: list[Draft], error: str | None, chain: list[Draft]) -> dict[str, Any]:
+def item_record(item: Claimed, drafts: list[Draft], error: str | None, chain: list[Draft],
+                worker: str = "") -> dict[str, Any]:
     """The item's line in results.jsonl (kept in the database too, so outputs can be rebuilt)."""
     versions = []
     for d in drafts:
@@ -133,7 +134,7 @@ def item_record(item: Claimed, drafts: list[Draft], error: str | None, chain: li
         "item": item.id, "key": item.key, "sku": item.product.sku, "kind": item.kind, "lang": item.lang,
         "market": item.market, "status": "done" if drafts and all(d.status == "ok" for d in drafts) else "failed",
         "flagged": any(f["severity"] == "error" for v in versions for f in v["findings"]),
-        "error": first_error, "drafts": versions, "attempts": item.attempts,
+        "error": first_error, "drafts": versions, "attempts": item.attempts, "worker": worker,
         "prompt_tokens": sum(u.prompt_tokens for u in usage),
         "completion_tokens": sum(u.completion_tokens for u in usage),
         "cost_usd": round(sum(u.cost_usd or 0.0 for u in usage), 6),
