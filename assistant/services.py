@@ -19,6 +19,7 @@ from assistant.retrieval import Retriever
 from assistant.retrieval.knowledge import KnowledgeBase, glossary_expander
 from assistant.settings import REPO_ROOT, Settings
 from assistant.storage import DraftStore, make_engine
+from assistant.storage.db import private_dir
 from assistant.users import UserService
 from assistant.workflow import Workflow
 
@@ -34,7 +35,7 @@ class Services:
 
     @cached_property
     def engine(self):
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        private_dir(self.settings.home)
         return make_engine(self.settings.db_url)
 
     @cached_property
