@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> None:
         except OperationalError as exc:  # a read or a migration that met a locked or unreachable database
             raise storage_error(exc, _database_url()) from exc
     except AssistantError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        from assistant.cli.render import safe
+
+        err_console.print(f"[bold red]error:[/] {safe(exc.render())}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted; everything finished before this point is saved")

@@ -8,7 +8,7 @@ import typer
 
 from assistant.catalog import load_products
 from assistant.cli.common import services
-from assistant.cli.render import console, drafts_summary, print_report
+from assistant.cli.render import console, drafts_summary, print_report, safe
 from assistant.errors import InputError
 from assistant.generation.kinds import KINDS, Kind
 from assistant.generation.models import Draft
@@ -93,23 +93,23 @@ def translate(
 
 def show_draft(draft: Draft, rounds: list[Draft], out: Path | None) -> None:
     req = draft.request
-    angle = f" · angle {req.angle}" if req.angle else ""
-    console.rule(f"draft #{draft.id} · {req.kind} · {req.product.sku} · {req.lang}-{req.market}{angle}")
-    console.print("[dim]guidelines used:[/] " + (", ".join(draft.guideline_ids) or "none (ingest them: assistant kb ingest)"),
+    angle = f" · angle {safe(req.angle)}" if req.angle else ""
+    console.rule(f"draft #{draft.id} · {req.kind} · {safe(req.product.sku)} · {safe(req.lang)}-{safe(req.market)}{angle}")
+    console.print("[dim]guidelines used:[/] " + (safe(", ".join(draft.guideline_ids)) or "none (ingest them: assistant kb ingest)"),
                   highlight=False)
     if draft.status == "failed":
-        console.print(f"[red]{draft.error}[/]\nraw output kept in draft #{draft.id}")
+        console.print(f"[red]{safe(draft.error)}[/]\nraw output kept in draft #{draft.id}")
         return
     first = rounds[0]
     for name, value in draft.fields.items():
-        console.print(f"[bold]{name}[/]: {_show(value)}", highlight=False)
+        console.print(f"[bold]{safe(name)}[/]: {safe(_show(value))}", highlight=False)
         if len(rounds) > 1 and first.fields.get(name) != value:
-            console.print(f"  [dim]before (round 0): {_show(first.fields.get(name))}[/]", highlight=False)
+            console.print(f"  [dim]before (round 0): {safe(_show(first.fields.get(name)))}[/]", highlight=False)
     for fix in draft.fixes:
-        console.print(f"[cyan]fixed[/] {fix}", highlight=False)
+        console.print(f"[cyan]fixed[/] {safe(fix)}", highlight=False)
     if draft.rendered.get("send_time"):
         console.print(f"[bold]suggested send time[/]: {draft.rendered['send_time']} ({draft.rendered['send_time_zone']})")
-        console.print(f"[bold]plain-text part[/]:\n{draft.rendered['body_text']}", highlight=False)
+        console.print(f"[bold]plain-text part[/]:\n{safe(draft.rendered['body_text'])}", highlight=False)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"email-{draft.id}.html").write_text(draft.rendered["body_html"], encoding="utf-8")
