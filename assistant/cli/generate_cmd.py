@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from assistant.catalog import load_products
+from assistant.catalog import read_products
 from assistant.cli.common import services
 from assistant.cli.render import console, drafts_summary, print_report, safe
 from assistant.errors import InputError
@@ -39,7 +39,7 @@ def _make_command(kind: Kind):
         resolve_market(market, where="--market")
         if context_file is not None:
             context = _read(context_file)
-        items = load_products(product)
+        items, skipped = _products(product)
         if sku:
             items = [p for p in items if p.sku == sku]
             if not items:
@@ -63,9 +63,24 @@ def _make_command(kind: Kind):
                     console.print(f"[yellow]{len(removed)} near-duplicate variant(s) removed[/]")
                 shown += drafts
         console.print(drafts_summary(shown))
+        if skipped:
+            raise typer.Exit(2)
 
     command.__doc__ = kind.description + "."
     return command
+
+
+def _products(path: Path) -> tuple[list, int]:
+    """The file's valid products; each bad line or row is reported on stderr and skipped (the
+    command then exits 2). No valid product at all: the first problem is the error."""
+    from assistant.cli import err_console
+
+    loaded = read_products(path)
+    if not loaded.products:
+        raise loaded.problems[0]
+    for problem in loaded.problems:
+        err_console.print(f"[red]skipped[/] {safe(problem.render())}", highlight=False, soft_wrap=True)
+    return loaded.products, len(loaded.problems)
 
 
 for _kind in KINDS.values():
