@@ -11,6 +11,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from assistant.brand import BrandKit, load_brand_kit
+from assistant.brand.kit import check_brand_id
 from assistant.compliance.checker import Checker
 from assistant.generation.prompts import PromptLibrary
 from assistant.generation.service import Generator
@@ -90,7 +91,7 @@ class Services:
         return REPO_ROOT / "knowledge"
 
     def brand(self, brand_id: str | None = None) -> BrandKit:
-        brand_id = brand_id or self.settings.brand
+        brand_id = check_brand_id(brand_id) if brand_id else check_brand_id(self.settings.brand, "settings.brand")
         kit = load_brand_kit(self.knowledge_dir / brand_id / "brand.yaml")
         self.workflow.record_brand_kit(kit.id, kit.model_dump(mode="json"))  # versioned in the database
         return kit
