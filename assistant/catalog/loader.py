@@ -197,16 +197,19 @@ def _read_csv(path: Path) -> list[tuple[str, Any]]:
             where=f"{path}:line 1",
         )
     out: list[tuple[str, Any]] = []
+    read = reader.line_num  # lines read so far: the next row starts after them
     while True:
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:  # e.g. a cell over the csv module's limit: this row is skipped
-            where = f"line {reader.line_num}"
+            where = f"line {read + 1}"
             out.append((where, InputError(f"not a readable CSV row: {exc}", where=f"{path}:{where}")))
+            read = max(reader.line_num, read + 1)
             continue
-        where = f"line {reader.line_num}"
+        where = f"line {read + 1}"
+        read = reader.line_num
         try:
             out.append((where, _row_to_product(row)))
         except ValueError as exc:
