@@ -138,7 +138,7 @@ _CATEGORIES = {sre_c.CATEGORY_DIGIT: r"\d", sre_c.CATEGORY_NOT_DIGIT: r"\D", sre
 
 
 def _show(items) -> str:
-    """Regex-like text of parsed nodes, for messages (``\d{1,MAX}``, ``[\w.+-]``, ``(?:...)``)."""
+    """Regex-like text of parsed nodes, for messages (``\\d{1,9}``, ``[\\w.+-]``, ``(?:...)``)."""
     text = "".join(_node(op, av) for op, av in items)
     return text if len(text) <= 40 else text[:37] + "..."
 
