@@ -190,7 +190,10 @@ class Workflow:
     def edit(self, item_id: int, actor: User, fields: dict[str, Any], *, base_version: int,
              comment: str | None = None) -> ItemView:
         """A new version from ``fields``, checked again. ``base_version`` is the version the editor
-        started from: if someone saved another version meanwhile, this raises ``ConflictError``."""
+        started from: if someone saved another version meanwhile, this raises ``ConflictError``.
+        The checker runs before the write transaction (it may take a while on a long text); inside,
+        the result is used only if the version and product it was computed for are still current."""
+        checked = self._check_edit(item_id, fields)
 
         def work(s: Session) -> None:
             item = _lock(s, item_id)
@@ -202,7 +205,8 @@ class Workflow:
             old = current_version(s, item)
             new_fields = validate_edit(old.fields, fields, where=f"item {item_id}")
             product = version_product(s, item, old)
-            report = self.check(item, new_fields, product)
+            report = checked[2] if checked[:2] == (new_fields, product.model_dump(mode="json")) else \
+                self.check(item, new_fields, product)
             before = {"status": item.status, "version": item.current_version, "fields": old.fields}
             add_version(s, item, number=item.current_version + 1, fields=new_fields, report=report,
                         source="edit", author_id=user.id, product=product.model_dump(mode="json"))
@@ -217,6 +221,21 @@ class Workflow:
 
         write_transaction(self.engine, work, what=f"edit item {item_id}")
         return self.get(item_id)
+
+    def _check_edit(self, item_id: int, fields: dict[str, Any]) -> tuple:
+        """(validated fields, product document, report) from a read: the check an edit needs,
+        computed without holding the write lock. Invalid input is reported by the edit itself."""
+        with read_session(self.engine) as s:
+            item = s.get(ItemRow, item_id)
+            if item is None:
+                return None, None, None
+            old = current_version(s, item)
+            try:
+                new_fields = validate_edit(old.fields, fields, where=f"item {item_id}")
+            except InputError:
+                return None, None, None
+            product = version_product(s, item, old)
+            return new_fields, product.model_dump(mode="json"), self.check(item, new_fields, product)
 
     def check(self, item: ItemRow, fields: dict[str, Any], product: Product) -> CheckReport:
         report = self._checker().check_fields(fields, lang=item.lang, market=item.market, channel=item.kind,
