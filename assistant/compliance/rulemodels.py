@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from assistant.channels import Count
+from assistant.compliance.linear import FIX as LINEAR_FIX, problems
 from assistant.compliance.models import Category, Severity
 
 MARKET_GROUPS = {
@@ -50,11 +51,14 @@ def _examples(value: Any) -> Any:
 
 
 def _check_regexes(values: list[str]) -> list[str]:
+    """Valid and linear-time (``linear.py``): a rule must not stall the checker on a hostile text."""
     for v in values:
         try:
             re.compile(v)
         except re.error as exc:
             raise ValueError(f"invalid regular expression {v!r}: {exc}") from exc
+        if slow := problems(v):
+            raise ValueError(f"regular expression {v!r} can take super-linear time: {'; '.join(slow)}; {LINEAR_FIX}")
     return values
 
 
