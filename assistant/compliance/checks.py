@@ -376,3 +376,9 @@ PREPARE = {
     "required": lambda rule, chinese: ConditionMatcher(rule.any_of, chinese),
     "conditional": _prepare_conditional, "limit": lambda rule, chinese: {},
 }
+
+
+from assistant.compliance.families import check_family, prepare_family  # noqa: E402 (imports this module)
+
+CHECKS["family"] = check_family
+PREPARE["family"] = prepare_family
