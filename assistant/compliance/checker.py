@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from assistant.compliance.judge import ModelJudge
 
 NOT_PROSE = {"search_keywords", "hashtags", "paths"}
+# a finding of the first category covers one of the second inside its span: the wording is one claim,
+# named by the more specific category ("100% safe" is a safety guarantee, not an absolute term)
+COVERS = {"guarantee_claim": {"absolute_claim"}, "unsubstantiated_superlative": {"absolute_claim"},
+          "medical_claim": {"absolute_claim"}}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -149,6 +153,7 @@ class Checker:
             findings = _drop_grounded(findings, rules) + check_grounding(doc, facts, support, ctx.chinese)
         if self.judge is not None:
             findings += self.judge.review(doc, language, market, channel, findings)
+        findings = _specific(findings)
         findings.sort(key=lambda f: (f.start, f.field or "", SEVERITY_ORDER[f.severity], f.rule_id))
         return CheckReport(findings=findings, score=score_for(findings))
 
@@ -183,3 +188,13 @@ def _drop_grounded(findings: list[Finding], rules: tuple) -> list[Finding]:
     """Rules marked ``grounded`` stand down when facts are given: grounding decides instead."""
     grounded = {r.id for r in rules if getattr(r, "grounded", False)}
     return [f for f in findings if f.rule_id not in grounded] if grounded else findings
+
+
+def _specific(findings: list[Finding]) -> list[Finding]:
+    """Drop a finding that lies inside a finding of a more specific category (``COVERS``)."""
+    wide = [f for f in findings if f.category in COVERS and f.end > f.start]
+    if not wide:
+        return findings
+    return [f for f in findings if not any(
+        f.category in COVERS[w.category] and w.field == f.field and w.start <= f.start and f.end <= w.end
+        for w in wide)]
