@@ -8,6 +8,7 @@ sentence end between them. Linear in the text: a pass per lexicon and a bisect p
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 
 from assistant.compliance.checks import SENTENCE_END, Context, _compiled_list, finding
@@ -22,19 +23,23 @@ def prepare_family(rule: FamilyRule, chinese: bool):
             _compiled_list(rule.exceptions))
 
 
+LINE_END = re.compile(r"\n")
+
+
 def _pair(rule: FamilyRule, text: str, ts: int, te: int, objects: list, o_starts: list[int]) -> tuple[int, int] | None:
     """The span from trigger to the nearest object on an allowed side, or None."""
+    boundary = SENTENCE_END if rule.within == "sentence" else LINE_END
     if rule.order != "object_first":
         j = bisect_left(o_starts, ts + 1)
         while j < len(objects) and objects[j][0] < te:  # an object inside the trigger ("治好" in "治好近视")
             j += 1
-        if j < len(objects) and objects[j][0] - te <= rule.gap and not SENTENCE_END.search(text, te, objects[j][0]):
+        if j < len(objects) and objects[j][0] - te <= rule.gap and not boundary.search(text, te, objects[j][0]):
             return ts, objects[j][1]
     if rule.order != "trigger_first":
         j = bisect_right(o_starts, ts) - 1
         while j >= 0 and objects[j][1] > ts:
             j -= 1
-        if j >= 0 and ts - objects[j][1] <= rule.gap and not SENTENCE_END.search(text, objects[j][1], ts):
+        if j >= 0 and ts - objects[j][1] <= rule.gap and not boundary.search(text, objects[j][1], ts):
             return objects[j][0], te
     return None
 

@@ -206,6 +206,8 @@ class FamilyRule(RuleBase):
     objects: list[str] = Field(min_length=1)
     gap: int = Field(default=40, ge=0, le=200, description="most characters between trigger and object")
     order: Literal["trigger_first", "object_first", "any"] = "trigger_first"
+    within: Literal["sentence", "line"] = Field(default="sentence", description="'line': a question and its "
+                                                "answer pair up too ('Brand X? Overpriced junk.')")
     exceptions: list[str] = Field(default_factory=list, description="regexes; a trigger or object inside a "
                                   "match does not count (say in a comment which general context each names)")
 
