@@ -34,6 +34,7 @@ NOT_PROSE = {"search_keywords", "hashtags", "paths"}
 # named by the more specific category ("100% safe" is a safety guarantee, not an absolute term)
 COVERS = {"guarantee_claim": {"absolute_claim"}, "unsubstantiated_superlative": {"absolute_claim"},
           "medical_claim": {"absolute_claim"}}
+MAX_FIELD_CHARS = 20_000  # a longer field is checked up to here, with a finding saying so (bounds the time)
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -52,13 +53,14 @@ class Plan:
 
 class Checker:
     def __init__(self, rules: tuple | list | None = None, *, judge: ModelJudge | None = None,
-                 brand: BrandKit | None = None, quality: bool = True):
+                 brand: BrandKit | None = None, quality: bool = True, max_field_chars: int = MAX_FIELD_CHARS):
         """``rules``: default every shipped rule. ``brand``: a default brand kit whose banned terms
         apply when a call gives none. ``judge``: the optional model-judged pass."""
         self.rules = tuple(rules) if rules is not None else shipped_rules()
         self.judge = judge
         self.brand = brand
         self.quality = quality
+        self.max_field_chars = max_field_chars
         self._indexes: dict[tuple, tuple[TermIndex, list]] = {}
         self._plans: dict[tuple, Plan] = {}
         self._brand_rules: dict[tuple, tuple] = {}
@@ -141,7 +143,7 @@ class Checker:
         ctx = Context(doc, language.code, market, channel, platform, chinese=language.code.startswith("zh"),
                       facts=facts, support=support, spec_platform=self._platform(spec, platform))
         plan = self._plan(language.code, market, channel, platform, rules)
-        findings = self._terms(ctx, plan)
+        findings = _cap(doc, self.max_field_chars) + self._terms(ctx, plan)
         present, starts = plan.anchors.scan(ctx.joined(None, True)[0])
         ctx.starts = {rule_id: starts.get(i, []) for i, rule_id in plan.prefixed.items()}
         for i, (rule, check, prepared) in enumerate(plan.others):
@@ -182,6 +184,24 @@ class Checker:
                  if doc.from_fields or s.text.strip() or len(doc.segments) == 1]
         prose = "\n".join(s.text for s in doc.segments if s.field not in NOT_PROSE)
         return check_texts(parts) + check_language(prose, language)
+
+
+def _cap(doc: Document, limit: int) -> list[Finding]:
+    """Cut every field longer than ``limit`` characters to its first ``limit`` (what is checked) and
+    say so: the rest of such a field has not been checked."""
+    out = []
+    for seg in doc.segments:
+        if len(seg.text) > limit:
+            out.append(Finding(
+                category="quality", rule_id="checker.too_long", severity="error", start=seg.offset + limit,
+                end=seg.offset + len(seg.text), field=seg.label,
+                message=f"too long to check fully: {len(seg.text):,} characters, only the first {limit:,} were checked",
+                suggestion=f"Split or shorten the text to at most {limit:,} characters",
+                source="Checker input limit (assistant/compliance/checker.py: MAX_FIELD_CHARS)",
+            ))
+            seg.text = seg.text[:limit]
+            seg._folded.clear()
+    return out
 
 
 def _drop_grounded(findings: list[Finding], rules: tuple) -> list[Finding]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from assistant.compliance.checks import SENTENCE_END, Context, _compiled_list, finding
+from assistant.compliance.checks import Context, _compiled_list, finding
+from assistant.compliance.conditions import SENTENCE_END
 from assistant.compliance.models import Finding
 from assistant.compliance.rulemodels import FamilyRule
 
