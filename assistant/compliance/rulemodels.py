@@ -214,6 +214,15 @@ class FamilyRule(RuleBase):
     _regexes = field_validator("exceptions")(_check_regexes)
 
 
+class PersonalDataRule(RuleBase):
+    """A person's name together with an identifier (e-mail, phone, street address, order or customer
+    number, ID, birth date, age) on one line: personal data of an identifiable person
+    (``assistant/privacy/people.py``)."""
+
+    type: Literal["personal_data"]
+    window: int = Field(default=90, ge=10, le=300, description="most characters from the name to an identifier")
+
+
 class LimitRule(RuleBase):
     type: Literal["limit"]
     spec: bool = Field(default=False, description="take limits from assistant/channels/specs.yaml")
@@ -231,7 +240,7 @@ class LimitRule(RuleBase):
 
 Rule = Annotated[
     ExistenceRule | SubstitutionRule | PatternRule | OccurrenceRule | RequiredRule | ConditionalRule | LimitRule
-    | FamilyRule,
+    | FamilyRule | PersonalDataRule,
     Field(discriminator="type"),
 ]
 TermLike = ExistenceRule | SubstitutionRule
