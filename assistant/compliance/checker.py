@@ -19,6 +19,7 @@ from assistant.compliance.checks import CHECKS, Context, finding, prepare, start
 from assistant.compliance.document import Document, FieldValue, from_fields, split_labelled
 from assistant.compliance.grounding import check_grounding
 from assistant.compliance.loader import brand_rules, shipped_rules
+from assistant.compliance.mixed import CLAIM_TYPES, english_segments
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.compliance.quality import check_language, check_texts
 from assistant.compliance.rulemodels import ExistenceRule, SubstitutionRule, anchors_of
@@ -143,14 +144,17 @@ class Checker:
         ctx = Context(doc, language.code, market, channel, platform, chinese=language.code.startswith("zh"),
                       facts=facts, support=support, spec_platform=self._platform(spec, platform))
         plan = self._plan(language.code, market, channel, platform, rules)
-        findings = _cap(doc, self.max_field_chars) + self._terms(ctx, plan)
-        present, starts = plan.anchors.scan(ctx.joined(None, True)[0])
-        ctx.starts = {rule_id: starts.get(i, []) for i, rule_id in plan.prefixed.items()}
-        for i, (rule, check, prepared) in enumerate(plan.others):
-            if i not in plan.gated or i in present:
-                findings += check(rule, ctx, prepared)
+        findings = _cap(doc, self.max_field_chars) + self._rules(ctx, plan)
+        mixed = []
+        if language.code != "en":  # English sentences in other copy: English rules too
+            mixed = english_segments(doc)
+            if mixed:
+                sub = Document(mixed, doc.fields, doc.from_fields)
+                sub_ctx = Context(sub, "en", market, channel, platform, chinese=False, facts=facts, support=support,
+                                  spec_platform=ctx.spec_platform)
+                findings += self._rules(sub_ctx, self._plan("en", market, channel, platform, rules), CLAIM_TYPES)
         if self.quality:
-            findings += self._quality(doc, language)
+            findings += self._quality(doc, language, mixed)
         if facts is not None or support:
             findings = _drop_grounded(findings, rules) + check_grounding(doc, facts, support, ctx.chinese)
         if self.judge is not None:
@@ -158,6 +162,16 @@ class Checker:
         findings = _specific(findings)
         findings.sort(key=lambda f: (f.start, f.field or "", SEVERITY_ORDER[f.severity], f.rule_id))
         return CheckReport(findings=findings, score=score_for(findings))
+
+    def _rules(self, ctx: Context, plan: Plan, types: frozenset[str] | None = None) -> list[Finding]:
+        """Term rules, then the other rule types (``types``: only these), on one context."""
+        findings = self._terms(ctx, plan)
+        present, starts = plan.anchors.scan(ctx.joined(None, True)[0])
+        ctx.starts = {rule_id: starts.get(i, []) for i, rule_id in plan.prefixed.items()}
+        for i, (rule, check, prepared) in enumerate(plan.others):
+            if (i not in plan.gated or i in present) and (types is None or rule.type in types):
+                findings += check(rule, ctx, prepared)
+        return findings
 
     def _terms(self, ctx: Context, plan: Plan) -> list[Finding]:
         """One automaton pass over the whole document (fields joined by newlines, which no term
@@ -179,11 +193,19 @@ class Checker:
                                suggestion=suggestion))
         return out
 
-    def _quality(self, doc: Document, language) -> list[Finding]:
+    def _quality(self, doc: Document, language, mixed: list) -> list[Finding]:
+        """Quality checks. Copy that mixes the declared language with English sentences (which the
+        English rules have checked) gets the language finding as information, not as an error."""
         parts = [(s.text, s.offset, s.label) for s in doc.segments
                  if doc.from_fields or s.text.strip() or len(doc.segments) == 1]
         prose = "\n".join(s.text for s in doc.segments if s.field not in NOT_PROSE)
-        return check_texts(parts) + check_language(prose, language)
+        found = check_texts(parts) + check_language(prose, language)
+        english = sum(len(s.text) for s in mixed)
+        if mixed and english < len(prose.strip()) * 0.95:
+            found = [f.model_copy(update={"severity": "info", "message": f"{f.message}; part of the copy is in "
+                                          "English and was checked with the English rules too"})
+                     if f.rule_id == "quality.wrong_language" else f for f in found]
+        return found
 
 
 def _cap(doc: Document, limit: int) -> list[Finding]:
