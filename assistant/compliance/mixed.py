@@ -20,13 +20,18 @@ FUNCTION_WORDS = frozenset("""the and you your you'll you're with for of to is i
 CLAIM_TYPES = frozenset({"existence", "substitution", "pattern", "family", "conditional"})  # not document requirements
 
 
+CLUE = re.compile(r"(?i)\b(?:the|you|your|and|with|this|will)\b")  # no English sentence without one
+
+
 def english_segments(doc: Document) -> list[Segment]:
     """The English sentences of each segment, as segments at their place in the checked text."""
     out = []
     for seg in doc.segments:
+        if not CLUE.search(seg.text):
+            continue
         for m in SENTENCE.finditer(seg.text):
             words = [w.lower() for w in WORD.findall(m.group())]
-            if len(words) < 4 or not _ascii_letters(m.group()):
+            if len(words) < 4 or not FUNCTION_WORDS.intersection(words) or not _ascii_letters(m.group()):
                 continue
             hits = sum(w in FUNCTION_WORDS for w in words)
             if hits >= 2 and hits * 5 >= len(words):

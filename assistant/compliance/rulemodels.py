@@ -206,6 +206,8 @@ class FamilyRule(RuleBase):
     objects: list[str] = Field(min_length=1)
     gap: int = Field(default=40, ge=0, le=200, description="most characters between trigger and object")
     order: Literal["trigger_first", "object_first", "any"] = "trigger_first"
+    anchor_on: Literal["triggers", "objects"] = Field(default="triggers", description="the rarer side: its "
+                                                       "words must occur for the rule to run (a speed-up)")
     within: Literal["sentence", "line"] = Field(default="sentence", description="'line': a question and its "
                                                 "answer pair up too ('Brand X? Overpriced junk.')")
     exceptions: list[str] = Field(default_factory=list, description="regexes; a trigger or object inside a "
@@ -251,7 +253,7 @@ def anchors_of(rule) -> list[str] | None:
     if isinstance(rule, PatternRule):
         return rule.anchors or None
     if isinstance(rule, FamilyRule):
-        return [t.strip("*").strip() for t in rule.triggers]
+        return [t.strip("*").strip() for t in (rule.objects if rule.anchor_on == "objects" else rule.triggers)]
     if isinstance(rule, ConditionalRule):
         if rule.when.patterns and not rule.anchors:
             return None

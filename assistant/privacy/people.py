@@ -23,7 +23,8 @@ _CN_SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁
                 "乔贺赖龚文")
 NAMES = re.compile(
     rf"(?<![{_UP}{_LOW[:-5]}])[{_UP}][{_LOW}]{{1,20}}(?: (?:van |von |de |del |da |le |la )?[{_UP}][{_LOW}]{{1,20}}){{1,2}}"
-    rf"(?![{_LOW[:-5]}])"  # Latin: Daniel Okafor, Jürgen Hoffmann, Ana de la Torre
+    rf"(?![{_LOW[:-5]}])(?=[ ]{{0,2}}[,(（:;–-]|[ ](?:of|from|aus|de|del|à|in|born|geb|née|nacida|nacido)[ .])"
+    # Latin: "Daniel Okafor, ...", "Jürgen Hoffmann (...", "Ana de la Torre of ..." (followed by its details)
     rf"|[{_CN_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?=[（(，,、 ]|先生|女士|小姐)"  # Chinese: 刘晓燕（, 陈建国，
     r"|[\u4e00-\u9fff]{2,5}(?=様|さん|氏)"  # a Japanese name with an honorific: 山田花子様
 )
@@ -31,19 +32,19 @@ NOT_NAMES = re.compile(r"(?i)(?:calle|rue|avenue|avenida|plaza|paseo|via|street|
                        r"bericht|licence|lizenz|artikel|article|modell|model|size|größe|taille|talla)\b")
 IDENTIFIERS = re.compile(
     r"(?i:\b(?:order|bestellung|bestellnr\.?|bestellnummer|kundennr\.?|kundennummer|commande|pedido|"
-    r"customer (?:no\.?|number|id)|n\.?º de pedido)\s{0,2}[#:.]?\s{0,2}#?[a-z0-9-]{4,24})"
+    r"customer (?:no\.?|number|id))\s{0,2}[#:.]?\s{0,2}(?:n\.?[º°] ?)?#?[a-z0-9-]{4,24})"
     r"|注文番号|订单号|会员号|身份证|微信|LINE ?ID|(?i:\bDNI\b|\bID[- ]?(?:no|number)\b)"
-    r"|(?i:\b(?:born|geb\.|geboren|née?|nacid[oa])\b)|生まれ|出生|\d{4}年\d{1,2}月(?:\d{1,2}日)?生"
+    r"|(?i:\b(?:born|geb\.|geboren|née?|nacid[oa])\b)|生まれ|出生|年\d{1,2}月(?:\d{1,2}日)?生"
     r"|\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d\d\b"  # a full date
-    r"|(?i:\b\d{1,2} ?(?:years? old|ans|años|jahre|j\.)(?![\w]))|\d{1,2}\s?(?:歳|岁)"
-    r"|^[,，、] ?\d{1,2}[,，、]"  # "Sophie Hartley, 34, from"
-    r"|\b\d{1,4}[a-z]?,? (?:[A-Z][a-z]{2,20} ){1,2}(?:Road|Rd|Street|St|Avenue|Ave|Close|Lane|Drive|Way|Court|Place|Crescent)\b"
-    r"|\b[A-ZÄÖÜ][a-zäöüß-]{2,30}(?:straße|strasse|str\.|weg|gasse|platz|allee|ring) \d{1,4}"
+    r"|\b\d{1,2} ?(?i:years? old|ans|años|jahre|j\.)(?!\w)|\d{1,2}\s?(?:歳|岁)"
+    r"|^[,，、] ?\d{1,2}[,，、]"  # "Sophie Hartley, 34, from" (the window starts after the name)
+    r"|\b\d{1,4}[a-z]?,? [A-Z][a-z]{2,20} (?:[A-Z][a-z]{2,20} )?(?:Road|Rd|Street|St|Avenue|Ave|Close|Lane|Drive|Way|Court|Place|Crescent)\b"
+    r"|(?<=[a-zäöüß])(?:straße|strasse|str\.|weg|gasse|platz|allee|ring) \d{1,4}\b"
     r"|(?i:\b\d{1,4},? (?:rue|avenue|av\.|boulevard|bd|allée|impasse|place|chemin|quai) )"
-    r"|(?i:\b(?:calle|c/|avenida|avda\.|plaza|paseo) [a-záéíóúñ]{2,20}(?: [a-záéíóúñ]{2,20})?,? \d{1,4})"
+    r"|(?i:\b(?:calle|c/|avenida|avda\.|plaza|paseo) [a-záéíóúñ]{2,20} (?:[a-záéíóúñ]{2,20} )?\d{1,4})"
     r"|\b[A-Z]{1,2}\d{1,2}[A-Z]? \d[A-Z]{2}\b"  # a UK postcode
-    r"|〒\d{3}-\d{4}|[都道府県][^\s、，。]{1,10}[市区町村][^\s、，。）]{0,15}\d{1,4}-\d{1,4}"
-    r"|[\u4e00-\u9fff]{1,6}[市区县][\u4e00-\u9fff]{1,10}[路街道巷]\d{1,5}号|家住|住址|(?<![\u4e00-\u9fff])住[\u4e00-\u9fff]{2,8}[区市路]"
+    r"|〒\d{3}-\d{4}|[市区町村][^\s、，。）]{0,15}\d{1,4}-\d{1,4}"
+    r"|[路街道巷]\d{1,5}号|家住|住址|(?<![\u4e00-\u9fff])住[\u4e00-\u9fff]{2,8}[区市路]"
 )
 PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?\(?\d{2,5}\)?(?:[ .-]?\d{2,4}){1,4}(?![\w])")
 DATE = re.compile(r"\d{1,2}[./]\d{1,2}[./]\d{2,4}")
@@ -70,31 +71,30 @@ def _line(text: str, pos: int) -> tuple[int, int]:
     return start, len(text) if end < 0 else end
 
 
+def _identifiers(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every identifier in the text, sorted: one pass per detector."""
+    found = [(h.start, h.end, h.kind) for h in find_pii(text, {"email", "phone"})
+             if not (h.kind == "email" and ROLE_MAIL.match(h.text))]
+    found += [(m.start(), m.end(), "identifier") for m in IDENTIFIERS.finditer(text)]
+    found += [(m.start(), m.end(), "phone") for m in PHONE.finditer(text)
+              if 8 <= sum(c.isdigit() for c in m.group()) <= 15 and not DATE.fullmatch(m.group())]
+    return sorted(found)
+
+
 def find_people(text: str, window: int = 90) -> list[Person]:
-    """Names followed, on the same line and within ``window`` characters, by an identifier."""
+    """Names followed, on the same line and within ``window`` characters, by an identifier. Names
+    are found first; identifiers are looked for only in the window after each."""
     out: list[Person] = []
     taken = -1
     for m in NAMES.finditer(text):
         if m.start() < taken:
             continue
         line_start, line_end = _line(text, m.start())
-        if BUSINESS.search(text, line_start, line_end) or NOT_NAMES.match(m.group()):
-            continue
         stop = min(line_end, m.end() + window)
-        kinds, last = [], m.end()
-        for hit in find_pii(text[m.end():stop], {"email", "phone"}):
-            if hit.kind == "email" and ROLE_MAIL.match(hit.text):
-                continue
-            kinds.append(hit.kind)
-            last = max(last, m.end() + hit.end)
-        after = text[m.end():stop]
-        found = [x.end() for x in IDENTIFIERS.finditer(after)]
-        found += [x.end() for x in PHONE.finditer(after) if 8 <= sum(c.isdigit() for c in x.group()) <= 15
-                  and not DATE.fullmatch(x.group())]
-        if found:
-            kinds.append("identifier")
-            last = max(last, m.end() + max(found))
-        if kinds:
-            out.append(Person(m.start(), last, m.group(), tuple(kinds)))
-            taken = last
+        near = _identifiers(text[m.end():stop])
+        if not near or BUSINESS.search(text, line_start, line_end) or NOT_NAMES.match(m.group()):
+            continue
+        last = m.end() + max(i[1] for i in near)
+        out.append(Person(m.start(), last, m.group(), tuple(i[2] for i in near)))
+        taken = last
     return out
