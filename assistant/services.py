@@ -11,6 +11,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from assistant.brand import BrandKit, load_brand_kit
+from assistant.brand.kit import check_brand_id
 from assistant.compliance.checker import Checker
 from assistant.generation.prompts import PromptLibrary
 from assistant.generation.service import Generator
@@ -19,6 +20,7 @@ from assistant.retrieval import Retriever
 from assistant.retrieval.knowledge import KnowledgeBase, glossary_expander
 from assistant.settings import REPO_ROOT, Settings
 from assistant.storage import DraftStore, make_engine
+from assistant.storage.db import private_dir
 from assistant.users import UserService
 from assistant.workflow import Workflow
 
@@ -34,7 +36,7 @@ class Services:
 
     @cached_property
     def engine(self):
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        private_dir(self.settings.home)
         return make_engine(self.settings.db_url)
 
     @cached_property
@@ -89,7 +91,7 @@ class Services:
         return REPO_ROOT / "knowledge"
 
     def brand(self, brand_id: str | None = None) -> BrandKit:
-        brand_id = brand_id or self.settings.brand
+        brand_id = check_brand_id(brand_id) if brand_id else check_brand_id(self.settings.brand, "settings.brand")
         kit = load_brand_kit(self.knowledge_dir / brand_id / "brand.yaml")
         self.workflow.record_brand_kit(kit.id, kit.model_dump(mode="json"))  # versioned in the database
         return kit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -88,6 +89,17 @@ class BrandKit(_Strict):
                 if g.target_lang.split("-")[0] == base:
                     lines += [f"Translate '{e.source}' as '{e.target}'" for e in g.entries]
         return "\n".join(lines)
+
+
+BRAND_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+
+
+def check_brand_id(brand_id: str, where: str = "--brand") -> str:
+    """A brand id is a folder name under ``knowledge/``: no path separators, dots or '..'."""
+    if not BRAND_ID.fullmatch(brand_id):
+        raise InputError(f"invalid brand id '{brand_id}'", where=where,
+                         fix="use the brand's folder name under knowledge/ (lower-case letters, digits, '-', '_')")
+    return brand_id
 
 
 def load_brand_kit(path: str | Path) -> BrandKit:

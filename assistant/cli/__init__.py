@@ -1,6 +1,7 @@
 """Command line: thin commands that parse, call a service and render. Errors become messages here.
 
-Exit codes: 0 ok, 1 error-severity findings (review), 2 bad input or settings, 3 provider failure.
+Exit codes: 0 ok, 1 error-severity findings (review), 2 bad input or settings, 3 provider failure,
+4 refused, 5 conflict or database busy (retry).
 """
 
 from __future__ import annotations
@@ -52,11 +53,29 @@ def _register() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     _register()
+    from sqlalchemy.exc import OperationalError
+
+    from assistant.storage.db import storage_error
+
     try:
-        app(args=argv, standalone_mode=True)
+        try:
+            app(args=argv, standalone_mode=True)
+        except OperationalError as exc:  # a read or a migration that met a locked or unreachable database
+            raise storage_error(exc, _database_url()) from exc
     except AssistantError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        from assistant.cli.render import safe
+
+        err_console.print(f"[bold red]error:[/] {safe(exc.render())}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted; everything finished before this point is saved")
         sys.exit(130)
+
+
+def _database_url() -> str:
+    try:
+        from assistant.settings import load_settings
+
+        return load_settings().db_url
+    except Exception:  # noqa: BLE001 - only to name the database in a message
+        return "the database"

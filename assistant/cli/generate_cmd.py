@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from assistant.catalog import load_products
+from assistant.catalog import read_products
 from assistant.cli.common import services
-from assistant.cli.render import console, drafts_summary, print_report
+from assistant.cli.render import console, drafts_summary, print_report, safe
 from assistant.errors import InputError
 from assistant.generation.kinds import KINDS, Kind
 from assistant.generation.models import Draft
@@ -39,7 +39,7 @@ def _make_command(kind: Kind):
         resolve_market(market, where="--market")
         if context_file is not None:
             context = _read(context_file)
-        items = load_products(product)
+        items, skipped = _products(product)
         if sku:
             items = [p for p in items if p.sku == sku]
             if not items:
@@ -63,9 +63,24 @@ def _make_command(kind: Kind):
                     console.print(f"[yellow]{len(removed)} near-duplicate variant(s) removed[/]")
                 shown += drafts
         console.print(drafts_summary(shown))
+        if skipped:
+            raise typer.Exit(2)
 
     command.__doc__ = kind.description + "."
     return command
+
+
+def _products(path: Path) -> tuple[list, int]:
+    """The file's valid products; each bad line or row is reported on stderr and skipped (the
+    command then exits 2). No valid product at all: the first problem is the error."""
+    from assistant.cli import err_console
+
+    loaded = read_products(path)
+    if not loaded.products:
+        raise loaded.problems[0]
+    for problem in loaded.problems:
+        err_console.print(f"[red]skipped[/] {safe(problem.render())}", highlight=False, soft_wrap=True)
+    return loaded.products, len(loaded.problems)
 
 
 for _kind in KINDS.values():
@@ -93,23 +108,23 @@ def translate(
 
 def show_draft(draft: Draft, rounds: list[Draft], out: Path | None) -> None:
     req = draft.request
-    angle = f" · angle {req.angle}" if req.angle else ""
-    console.rule(f"draft #{draft.id} · {req.kind} · {req.product.sku} · {req.lang}-{req.market}{angle}")
-    console.print("[dim]guidelines used:[/] " + (", ".join(draft.guideline_ids) or "none (ingest them: assistant kb ingest)"),
+    angle = f" · angle {safe(req.angle)}" if req.angle else ""
+    console.rule(f"draft #{draft.id} · {req.kind} · {safe(req.product.sku)} · {safe(req.lang)}-{safe(req.market)}{angle}")
+    console.print("[dim]guidelines used:[/] " + (safe(", ".join(draft.guideline_ids)) or "none (ingest them: assistant kb ingest)"),
                   highlight=False)
     if draft.status == "failed":
-        console.print(f"[red]{draft.error}[/]\nraw output kept in draft #{draft.id}")
+        console.print(f"[red]{safe(draft.error)}[/]\nraw output kept in draft #{draft.id}")
         return
     first = rounds[0]
     for name, value in draft.fields.items():
-        console.print(f"[bold]{name}[/]: {_show(value)}", highlight=False)
+        console.print(f"[bold]{safe(name)}[/]: {safe(_show(value))}", highlight=False)
         if len(rounds) > 1 and first.fields.get(name) != value:
-            console.print(f"  [dim]before (round 0): {_show(first.fields.get(name))}[/]", highlight=False)
+            console.print(f"  [dim]before (round 0): {safe(_show(first.fields.get(name)))}[/]", highlight=False)
     for fix in draft.fixes:
-        console.print(f"[cyan]fixed[/] {fix}", highlight=False)
+        console.print(f"[cyan]fixed[/] {safe(fix)}", highlight=False)
     if draft.rendered.get("send_time"):
         console.print(f"[bold]suggested send time[/]: {draft.rendered['send_time']} ({draft.rendered['send_time_zone']})")
-        console.print(f"[bold]plain-text part[/]:\n{draft.rendered['body_text']}", highlight=False)
+        console.print(f"[bold]plain-text part[/]:\n{safe(draft.rendered['body_text'])}", highlight=False)
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"email-{draft.id}.html").write_text(draft.rendered["body_html"], encoding="utf-8")

@@ -10,7 +10,7 @@ from rich.table import Table
 from assistant.brand.glossary import export_glossary, import_glossary
 from assistant.brand.kit import GLOSSARY_DIR
 from assistant.cli.common import services
-from assistant.cli.render import console
+from assistant.cli.render import console, safe
 from assistant.errors import InputError
 from assistant.retrieval.hybrid import MODES
 
@@ -37,12 +37,12 @@ def ingest(
     for col in ("source", "status", "chunks", "embedded", "deleted"):
         table.add_column(col, overflow="fold")
     for f in report.files:
-        table.add_row(f.source, f"[{_COLOURS[f.status]}]{f.status}[/]", str(f.chunks), str(f.embedded), str(f.deleted))
+        table.add_row(safe(f.source), f"[{_COLOURS[f.status]}]{f.status}[/]", str(f.chunks), str(f.embedded), str(f.deleted))
     console.print(table)
     counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n)
     console.print(f"{counts or 'no files'}; {report.embedded} chunks embedded ({svc.knowledge.describe()['embedder']})")
     for f in report.failed:
-        console.print(f"[red]failed:[/] {f.error}", highlight=False)
+        console.print(f"[red]failed:[/] {safe(f.error)}", highlight=False)
     if report.failed:
         raise typer.Exit(InputError.exit_code)
 
@@ -56,7 +56,7 @@ def list_sources(brand: str | None = typer.Option(None, "--brand", "-b", help="o
     for col in ("brand", "source", "lang", "chunks", "folder"):
         table.add_column(col, overflow="fold")
     for s in sources:
-        table.add_row(s.brand, s.source, s.lang, str(s.chunks), s.root)
+        table.add_row(safe(s.brand), safe(s.source), safe(s.lang), str(s.chunks), safe(s.root))
     console.print(table)
     if not sources:
         console.print("nothing ingested yet: run `assistant kb ingest --brand BRAND`")
@@ -78,8 +78,8 @@ def search(
     for rank, p in enumerate(passages, 1):
         console.rule(f"{rank}. {p.id} · {p.lang} · score {p.score}", align="left")
         if p.section:
-            console.print(f"[bold]{p.section}[/]", highlight=False)
-        console.print(p.text, highlight=False)
+            console.print(f"[bold]{safe(p.section)}[/]", highlight=False)
+        console.print(safe(p.text), highlight=False)
 
 
 @app.command("remove")
@@ -88,7 +88,7 @@ def remove(source: str = typer.Argument(..., help="source as shown by `kb list`"
     svc = services()
     brand = brand or svc.settings.brand
     n = svc.knowledge.remove(brand, source)
-    console.print(f"removed {n} chunks of {brand}:{source}")
+    console.print(f"removed {n} chunks of {safe(brand)}:{safe(source)}")
 
 
 @app.command("reindex")

@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from assistant.cli.common import services
-from assistant.cli.render import console
+from assistant.cli.render import console, safe
 from assistant.errors import InputError
 from assistant.services import Services
 from assistant.users import ROLES, AuthError, User
@@ -72,7 +72,7 @@ def list_users() -> None:
     for col in ("name", "role", "active", "since"):
         table.add_column(col)
     for u in services().users.list():
-        table.add_row(u.name, u.role, "yes" if u.active else "[red]disabled[/]", u.created_at.strftime("%Y-%m-%d"))
+        table.add_row(safe(u.name), u.role, "yes" if u.active else "[red]disabled[/]", u.created_at.strftime("%Y-%m-%d"))
     console.print(table)
 
 

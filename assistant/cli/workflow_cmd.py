@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from assistant.cli.common import services
-from assistant.cli.render import console, print_report
+from assistant.cli.render import console, print_report, safe
 from assistant.cli.users_cmd import AS, sign_in
 from assistant.errors import InputError
 from assistant.workflow import ItemView
@@ -37,8 +37,8 @@ def queue(
         table.add_column(col, overflow="fold")
     for i in items:
         errors = f"[red]{i.errors}[/]" if i.errors else "0"
-        table.add_row(str(i.id), i.status, i.kind, i.sku, f"{i.lang}-{i.market}", str(i.version), errors,
-                      str(i.warnings), i.title[:60])
+        table.add_row(str(i.id), i.status, i.kind, safe(i.sku), safe(f"{i.lang}-{i.market}"), str(i.version), errors,
+                      str(i.warnings), safe(i.title[:60]))
     console.print(table)
 
 
@@ -54,7 +54,7 @@ def show(
     if history:
         console.rule("audit trail")
         for e in svc.workflow.history(item_id):
-            console.print(f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor:<12} {e.action:<22} {_change(e.before, e.after)}",
+            console.print(f"{e.at:%Y-%m-%d %H:%M:%S} {safe(e.actor):<12} {e.action:<22} {safe(_change(e.before, e.after))}",
                           highlight=False)
 
 
@@ -66,23 +66,23 @@ def _change(before: dict | None, after: dict | None) -> str:
 
 
 def _print_item(item: ItemView, diff_from: int | None) -> None:
-    console.rule(f"item {item.id} · {item.kind} · {item.sku} · {item.lang}-{item.market} · {item.status} · "
-                 f"version {item.version}")
+    console.rule(f"item {item.id} · {item.kind} · {safe(item.sku)} · {safe(item.lang)}-{safe(item.market)} · "
+                 f"{item.status} · version {item.version}")
     for line in field_lines(item.current.fields):
-        console.print(line, highlight=False)
+        console.print(safe(line), highlight=False)
     print_report(item.current.report)
     console.print("[bold]versions[/]: " + ", ".join(
-        f"v{v.number} {v.source}" + (f" by {v.author}" if v.author else "") for v in item.versions))
+        f"v{v.number} {v.source}" + (f" by {safe(v.author)}" if v.author else "") for v in item.versions))
     base = diff_from if diff_from is not None else item.version - 1
     old = next((v for v in item.versions if v.number == base), None)
     if old is not None and base != item.version:
-        console.print(diff_versions(old.fields, item.current.fields, f"v{base}", f"v{item.version}"), highlight=False)
+        console.print(safe(diff_versions(old.fields, item.current.fields, f"v{base}", f"v{item.version}")), highlight=False)
     for d in item.decisions:
-        override = f' [yellow]override: "{d.override_reason}"[/]' if d.override_reason else ""
-        console.print(f"{d.created_at:%Y-%m-%d %H:%M} [bold]{d.decision}[/] v{d.version} by {d.reviewer}: "
-                      f"{d.comment}{override}", highlight=False)
+        override = f' [yellow]override: "{safe(d.override_reason)}"[/]' if d.override_reason else ""
+        console.print(f"{d.created_at:%Y-%m-%d %H:%M} [bold]{d.decision}[/] v{d.version} by {safe(d.reviewer)}: "
+                      f"{safe(d.comment)}{override}", highlight=False)
     for c in item.comments:
-        console.print(f"{c.created_at:%Y-%m-%d %H:%M} {c.author}: {c.body}", highlight=False)
+        console.print(f"{c.created_at:%Y-%m-%d %H:%M} {safe(c.author)}: {safe(c.body)}", highlight=False)
 
 
 def _done(item: ItemView, verb: str) -> None:

@@ -83,14 +83,20 @@ def render_csv(items: list[ExportItem], ctx: RenderContext) -> str:
 
 
 def render_xlsx(items: list[ExportItem], ctx: RenderContext) -> bytes:
-    """Cells are written as text (never formulas) and neutralised like the CSV."""
+    """Cells are written as text (never formulas) and neutralised like the CSV; characters XML 1.0
+    cannot hold (``\x0b``, other control characters) become U+FFFD."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value: Any) -> Any:
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
     header, rows = flat_rows(items)
     wb = Workbook()
     ws = wb.active
     ws.title = UNAPPROVED_SHEET if ctx.unapproved else "approved"
-    ws.append(header)
+    ws.append([cell(h) for h in header])
     for row in rows:
-        ws.append([neutralise(row.get(k, "")) for k in header])
+        ws.append([cell(neutralise(row.get(k, ""))) for k in header])
     for cells in ws.iter_rows(min_row=2):
         for cell in cells:
             if isinstance(cell.value, str):

@@ -62,7 +62,9 @@ class KnowledgeBase:
 
     # --- operations ------------------------------------------------------------------------------
     def guidelines_dir(self, brand: str) -> Path:
-        return self.knowledge_dir / brand / GUIDELINES_DIR
+        from assistant.brand.kit import check_brand_id
+
+        return self.knowledge_dir / check_brand_id(brand) / GUIDELINES_DIR
 
     def ingest(self, brand: str, path: Path | None = None, *, name: str | None = None) -> IngestReport:
         """Ingest a folder (default ``knowledge/<brand>/guidelines``) or one uploaded file."""

@@ -54,7 +54,7 @@ class UserService:
     # ---- changes ------------------------------------------------------------------------
     def add(self, name: str, role: str, password: str, *, actor: User | None) -> User:
         """Add a user. The very first user needs no actor and must be an admin (bootstrap)."""
-        if not re.match(NAME_PATTERN, name):
+        if not re.fullmatch(NAME_PATTERN, name):  # fullmatch: '$' would accept a trailing newline
             raise InputError(f"invalid user name '{name}'", fix="use lower-case letters, digits, '.', '_' or '-'")
         if role not in ROLES:
             raise InputError(f"unknown role '{role}'", fix=f"use one of: {', '.join(ROLES)}")

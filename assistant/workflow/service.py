@@ -159,7 +159,10 @@ class Workflow:
     def edit(self, item_id: int, actor: User, fields: dict[str, Any], *, base_version: int,
              comment: str | None = None) -> ItemView:
         """A new version from ``fields``, checked again. ``base_version`` is the version the editor
-        started from: if someone saved another version meanwhile, this raises ``ConflictError``."""
+        started from: if someone saved another version meanwhile, this raises ``ConflictError``.
+        The checker runs before the write transaction (it may take a while on a long text); inside,
+        the result is used only if the version and product it was computed for are still current."""
+        checked = self._check_edit(item_id, fields)
 
         def work(s: Session) -> None:
             item = _lock(s, item_id)
@@ -170,8 +173,9 @@ class Workflow:
             _expect(item, base_version)
             old = current_version(s, item)
             new_fields = validate_edit(old.fields, fields, where=f"item {item_id}")
-            product = Product.model_validate(s.get(ProductRow, item.product_id).document)
-            report = self.check(item, new_fields, product)
+            product_doc = s.get(ProductRow, item.product_id).document
+            report = checked[2] if checked[:2] == (new_fields, product_doc) else \
+                self.check(item, new_fields, Product.model_validate(product_doc))
             before = {"status": item.status, "version": item.current_version, "fields": old.fields}
             add_version(s, item, number=item.current_version + 1, fields=new_fields, report=report,
                         source="edit", author_id=user.id)
@@ -186,6 +190,20 @@ class Workflow:
 
         write_transaction(self.engine, work, what=f"edit item {item_id}")
         return self.get(item_id)
+
+    def _check_edit(self, item_id: int, fields: dict[str, Any]) -> tuple:
+        """(validated fields, product document, report) from a read: the check an edit needs,
+        computed without holding the write lock. Invalid input is reported by the edit itself."""
+        with read_session(self.engine) as s:
+            item = s.get(ItemRow, item_id)
+            if item is None:
+                return None, None, None
+            try:
+                new_fields = validate_edit(current_version(s, item).fields, fields, where=f"item {item_id}")
+            except InputError:
+                return None, None, None
+            product_doc = s.get(ProductRow, item.product_id).document
+            return new_fields, product_doc, self.check(item, new_fields, Product.model_validate(product_doc))
 
     def check(self, item: ItemRow, fields: dict[str, Any], product: Product) -> CheckReport:
         report = self._checker().check_fields(fields, lang=item.lang, market=item.market, channel=item.kind,
