@@ -233,10 +233,29 @@ def _drop_grounded(findings: list[Finding], rules: tuple) -> list[Finding]:
 
 
 def _specific(findings: list[Finding]) -> list[Finding]:
-    """Drop a finding that lies inside a finding of a more specific category (``COVERS``)."""
-    wide = [f for f in findings if f.category in COVERS and f.end > f.start]
+    """Drop a finding that lies inside a finding of a more specific category (``COVERS``). Per field,
+    the covering spans sorted by start with a running maximum end: a bisect per finding."""
+    wide: dict[tuple[str | None, str], list[tuple[int, int]]] = {}
+    for f in findings:
+        if f.end > f.start:
+            for narrow in COVERS.get(f.category, ()):
+                wide.setdefault((f.field, narrow), []).append((f.start, f.end))
     if not wide:
         return findings
-    return [f for f in findings if not any(
-        f.category in COVERS[w.category] and w.field == f.field and w.start <= f.start and f.end <= w.end
-        for w in wide)]
+    reach: dict[tuple, tuple[list[int], list[int]]] = {}
+    for key, spans in wide.items():
+        spans.sort()
+        ends, top = [], -1
+        for _, end in spans:
+            top = max(top, end)
+            ends.append(top)
+        reach[key] = ([s for s, _ in spans], ends)
+
+    def covered(f: Finding) -> bool:
+        if (f.field, f.category) not in reach:
+            return False
+        starts, ends = reach[f.field, f.category]
+        i = bisect_right(starts, f.start) - 1
+        return i >= 0 and ends[i] >= f.end
+
+    return [f for f in findings if not covered(f)]
