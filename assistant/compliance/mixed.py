@@ -15,8 +15,9 @@ from assistant.compliance.document import Document, Segment
 
 SENTENCE = re.compile(r"[^.!?。！？\n]{1,400}[.!?]?")
 WORD = re.compile(r"[A-Za-z']{1,30}")
-FUNCTION_WORDS = frozenset("""the and you your you'll you're with for of to is it it's this that will ever our are
-    than from by my i i've we we're they their be been was were has have had can just only every any""".split())
+STRONG = frozenset("""the and you your you'll you're with this that will our are it's i've we're their""".split())
+FUNCTION_WORDS = STRONG | frozenset("""for of to is it ever than from by my i we they be been were has have had can
+    just only every any in on at""".split())  # a sentence needs one of STRONG: in/on/at are German, French too
 CLAIM_TYPES = frozenset({"existence", "substitution", "pattern", "family", "conditional"})  # not document requirements
 
 
@@ -31,7 +32,7 @@ def english_segments(doc: Document) -> list[Segment]:
             continue
         for m in SENTENCE.finditer(seg.text):
             words = [w.lower() for w in WORD.findall(m.group())]
-            if len(words) < 4 or not FUNCTION_WORDS.intersection(words) or not _ascii_letters(m.group()):
+            if len(words) < 4 or not STRONG.intersection(words) or not _ascii_letters(m.group()):
                 continue
             hits = sum(w in FUNCTION_WORDS for w in words)
             if hits >= 2 and hits * 5 >= len(words):
