@@ -22,13 +22,23 @@ _LOW = "a-zäöüßàâçéèêëîïôûùñáíóúłśżćń'’-"
 _CN_SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏"
                 "薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武"
                 "乔贺赖龚文")
-NAMES = re.compile(
-    rf"(?<![{_UP}{_LOW[:-5]}])[{_UP}][{_LOW}]{{1,20}}(?: (?:van |von |de |del |da |le |la )?[{_UP}][{_LOW}]{{1,20}}){{1,2}}"
+LATIN_NAMES = re.compile(
+    rf"\b[{_UP}][{_LOW}]{{1,20}}(?: (?:van |von |de |del |da |le |la )?[{_UP}][{_LOW}]{{1,20}}){{1,2}}"
     rf"(?![{_LOW[:-5]}])(?=[ ]{{0,2}}[,(（:;–-]|[ ](?:of|from|aus|de|del|à|in|born|geb|née|nacida|nacido)[ .])"
-    # Latin: "Daniel Okafor, ...", "Jürgen Hoffmann (...", "Ana de la Torre of ..." (followed by its details)
-    rf"|[{_CN_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?=[（(，,、 ]|先生|女士|小姐)"  # Chinese: 刘晓燕（, 陈建国，
+)  # "Daniel Okafor, ...", "Jürgen Hoffmann (...", "Ana de la Torre of ..." (a name followed by its details)
+CJK_NAMES = re.compile(
+    rf"[{_CN_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?=[（(，,、 ]|先生|女士|小姐)"  # Chinese: 刘晓燕（, 陈建国，
     r"|[\u4e00-\u9fff]{2,5}(?=様|さん|氏)"  # a Japanese name with an honorific: 山田花子様
 )
+
+
+def _names(text: str) -> list[re.Match[str]]:
+    names = list(LATIN_NAMES.finditer(text))
+    if not text.isascii():
+        names = sorted(names + list(CJK_NAMES.finditer(text)), key=lambda m: m.start())
+    return names
+
+
 NOT_NAMES = re.compile(r"(?i)(?:calle|rue|avenue|avenida|plaza|paseo|via|street|road|place|platz|allee|prüfbericht|"
                        r"bericht|licence|lizenz|artikel|article|modell|model|size|größe|taille|talla)\b")
 IDENTIFIERS = re.compile(
@@ -84,7 +94,7 @@ def _identifiers(text: str) -> list[tuple[int, int, str]]:
 
 # Without one of these no identifier can be present: a cheap test that spares the name search
 CLUE_WORDS = ("@ order bestell kundennr kundennummer commande pedido customer dni born geb. geboren née nacida nacido "
-              "years jahre ans años 歳 岁 生まれ 出生 微信 line 身份证 住 号 〒 road street avenue close lane drive court "
+              "years jahre ans años 歳 岁 生まれ 出生 微信 line id 身份证 住 号 〒 road street avenue close lane drive court "
               "crescent *straße *strasse *str. *weg *gasse *platz *allee rue boulevard allée impasse chemin quai calle c/ "
               "avenida avda. plaza paseo 市 区 注文番号 订单号 会员号").split()
 CLUE_DIGITS = re.compile(r"\d[\d ()./-]{6,18}\d|[,，、] ?\d{1,2}[,，、]")
@@ -104,7 +114,7 @@ def find_people(text: str, window: int = 90) -> list[Person]:
         return []
     out: list[Person] = []
     taken = -1
-    for m in NAMES.finditer(text):
+    for m in _names(text):
         if m.start() < taken:
             continue
         line_start, line_end = _line(text, m.start())
