@@ -166,6 +166,11 @@ class Settings(BaseSettings):
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.home / 'assistant.db'}"
 
+    def __repr_args__(self):
+        """``repr`` (logs, tracebacks) shows URLs with their credentials redacted, like ``masked``."""
+        for key, value in super().__repr_args__():
+            yield key, redact_url(value) if isinstance(value, str) and "://" in value else value
+
     def masked(self) -> dict[str, Any]:
         """Effective settings for display; secrets masked."""
         data = self.model_dump(mode="json")

@@ -74,14 +74,20 @@ def test_a_folder_is_not_a_product_file(tmp_path):
         read_products(folder)
 
 
-def test_over_long_database_fields_are_refused_before_any_model_call(tmp_path, capsys, scripted):
+def test_over_long_database_fields_are_refused_before_any_model_call(tmp_path, capsys, monkeypatch):
     from assistant.cli import main
+    from assistant.llm.fake import ScriptedChatModel
+
+    monkeypatch.setenv("ASSISTANT_PROVIDER", "fake")
+    calls = []
+    monkeypatch.setattr(ScriptedChatModel, "_generate", lambda self, *a, **k: calls.append(1) or 1 / 0)
 
     path = tmp_path / "p.jsonl"
     path.write_text(json.dumps({"sku": "S" * 300, "name": "Board"}) + "\n", encoding="utf-8")
     with pytest.raises(SystemExit) as exit_:
         main(["generate", "listing", "--product", str(path)])
     assert exit_.value.code == 2 and "at most 120 characters" in capsys.readouterr().err
+    assert calls == []  # no model was asked
     with pytest.raises(ValidationError):
         Product(sku="B", name="n", brand="b" * 81)
 

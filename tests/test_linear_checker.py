@@ -132,7 +132,7 @@ def test_a_locked_database_is_busy_retry_not_a_traceback(monkeypatch, tmp_path, 
     import assistant.storage.db as db
     from assistant.cli import main
 
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.2, raising=False)  # the original code waits 30 s
     monkeypatch.setattr(db, "RETRIES", 2)
     path = tmp_path / "locked.db"
     monkeypatch.setenv("ASSISTANT_DATABASE_URL", f"sqlite:///{path}")

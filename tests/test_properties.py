@@ -79,3 +79,29 @@ def test_the_field_parser_splits_any_text_into_segments_that_point_into_it(text,
     for seg in doc.segments:
         assert text[seg.offset:seg.offset + len(seg.text)] == seg.text
     _checker.check_text(text, lang="en", market="US", channel=channel)
+
+
+WORDS = ["guarantee", "30 days", "30-day", "terms", "certified", "code", "#ad", "x", ".", "!", "\n", " ", "within 5",
+         "1", "。", "天", "认证", "a", "-"]
+CONDITIONS = [dict(patterns=[r"\d{1,9}[- ]days?", r"within \d{1,9}", "terms"]), dict(terms=["certified", "guarantee*"]),
+              dict(patterns=[r"\bcode\b"], terms=["#ad"]), dict(patterns=[r"\d{1,9}\s{0,5}(天|个月|周)", "认证"])]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=30).map("".join), st.sampled_from(CONDITIONS),
+       st.booleans(), st.data())
+def test_the_scope_index_answers_like_a_search_of_the_blanked_text(text, condition, sentences, data):
+    """``Scope.found_besides`` (linear overall) equals searching the whole scope with the trigger blanked."""
+    from assistant.compliance.conditions import SENTENCE_END, ConditionMatcher, Scope
+    from assistant.compliance.rulemodels import Condition
+
+    matcher = ConditionMatcher(Condition(**condition), chinese=False)
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, min(len(text), start + 12)))
+    blanked = text[:start] + " " * (end - start) + text[end:]
+    scope = blanked
+    if sentences:
+        left = max([m.end() for m in SENTENCE_END.finditer(blanked, 0, start)], default=0)
+        right = SENTENCE_END.search(blanked, end)
+        scope = blanked[left:right.end() if right else len(blanked)]
+    assert Scope(matcher, text, sentences=sentences).found_besides(start, end) == matcher.search(scope)

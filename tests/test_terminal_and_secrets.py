@@ -119,3 +119,11 @@ def test_dimensions_prices_skus_years_and_quantities_are_not_phone_numbers(text)
 ])
 def test_emails_next_to_any_script_are_found(text, email):
     assert [m.text for m in find_pii(text, {"email"})] == [email]
+
+
+def test_settings_repr_redacts_url_credentials():
+    from assistant.settings import load_settings
+
+    settings = load_settings(database_url="postgresql+psycopg://bob:s3cr3t-pw@db.example/copy")
+    assert "s3cr3t-pw" not in repr(settings) and "s3cr3t-pw" not in str(settings)
+    assert settings.db_url.endswith("bob:s3cr3t-pw@db.example/copy")  # the value itself is intact

@@ -54,11 +54,17 @@ class ConditionMatcher:
                     out.setdefault(i, []).extend(hits)
         return {i: sorted(spans) for i, spans in out.items() if rule.wants_field(segs[i].field)}
 
-    def search(self, text: str, pos: int = 0) -> bool:
-        """Whether a term or pattern occurs in ``text`` (starting at ``pos`` or later)."""
-        if self.regex and self.regex.search(text, pos):
-            return True
-        return self.lexicon is not None and any(s >= pos for s, _, _ in self.lexicon.find(text))
+    def search(self, text: str, pos: int = 0, until: int | None = None) -> bool:
+        """Whether a term or pattern occurs in ``text``, starting at ``pos`` or later (and at ``until``
+        or earlier)."""
+        last = len(text) if until is None else until
+        if self.regex is not None:
+            for m in self.regex.finditer(text, pos):
+                if m.start() > last:
+                    break
+                if m.end() > m.start():
+                    return True
+        return self.lexicon is not None and any(pos <= s <= last for s, _, _ in self.lexicon.find(text))
 
     def spans(self, text: str) -> SpanIndex:
         """Every occurrence (overlapping ones too)."""
@@ -101,6 +107,9 @@ class Scope:
         reach = MARGIN + self.other.width
         if self.hits.any_within(lo, start - MARGIN) or self.hits.any_within(end + MARGIN, hi):
             return True
+        # what occurs near the trigger, searched again with the trigger blanked: only matches that start
+        # within reach of it count (a match there ends before the window's cut, so the cut fakes nothing)
         left = max(lo, start - reach - CONTEXT)
         window = self.text[left:start] + " " * (end - start) + self.text[end:min(hi, end + reach + CONTEXT)]
-        return self.other.search(window, min(CONTEXT, max(0, start - reach - left)) if left > lo else 0)
+        first = max(0, start - reach - left) if left > lo else 0
+        return self.other.search(window, first, end - left + MARGIN)

@@ -133,6 +133,36 @@ def _atom(node) -> frozenset[str]:
     return frozenset(c for c in _PROBE if compiled.fullmatch(c))
 
 
+_CATEGORIES = {sre_c.CATEGORY_DIGIT: r"\d", sre_c.CATEGORY_NOT_DIGIT: r"\D", sre_c.CATEGORY_SPACE: r"\s",
+               sre_c.CATEGORY_NOT_SPACE: r"\S", sre_c.CATEGORY_WORD: r"\w", sre_c.CATEGORY_NOT_WORD: r"\W"}
+
+
 def _show(items) -> str:
-    text = str(list(items))
-    return text if len(text) <= 60 else text[:57] + "..."
+    """Regex-like text of parsed nodes, for messages (``\\d{1,9}``, ``[\\w.+-]``, ``(?:...)``)."""
+    text = "".join(_node(op, av) for op, av in items)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _node(op, av) -> str:
+    if op is sre_c.LITERAL:
+        return re.escape(chr(av))
+    if op is sre_c.NOT_LITERAL:
+        return f"[^{re.escape(chr(av))}]"
+    if op is sre_c.ANY:
+        return "."
+    if op is sre_c.CATEGORY:
+        return _CATEGORIES.get(av, "?")
+    if op is sre_c.IN:
+        inner = "".join("^" if o is sre_c.NEGATE else _node(o, a) if o is not sre_c.RANGE
+                        else f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}" for o, a in av)
+        return inner if len(av) == 1 and av[0][0] is sre_c.CATEGORY else f"[{inner}]"
+    if op in _REPEATS:
+        low, high, body = av
+        bound = "" if (low, high) == (1, 1) else f"{{{low},{'' if high == sre_c.MAXREPEAT else high}}}"
+        shown = _show(body)
+        return (shown if len(body) == 1 and body[0][0] is not sre_c.SUBPATTERN else f"(?:{shown})") + bound
+    if op is sre_c.SUBPATTERN:
+        return f"(?:{_show(av[3])})"
+    if op is sre_c.BRANCH:
+        return "(?:" + "|".join(_show(alt) for alt in av[1]) + ")"
+    return "..."
