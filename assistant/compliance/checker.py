@@ -34,7 +34,7 @@ NOT_PROSE = {"search_keywords", "hashtags", "paths"}
 # a finding of the first category covers one of the second inside its span: the wording is one claim,
 # named by the more specific category ("100% safe" is a safety guarantee, not an absolute term)
 COVERS = {"guarantee_claim": {"absolute_claim"}, "unsubstantiated_superlative": {"absolute_claim"},
-          "medical_claim": {"absolute_claim"}}
+          "medical_claim": {"absolute_claim"}, "false_urgency": {"absolute_claim"}}
 MAX_FIELD_CHARS = 20_000  # a longer field is checked up to here, with a finding saying so (bounds the time)
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
