@@ -95,6 +95,13 @@ def test_eval_checker_scores_spans_where_quotes_are_labelled(tmp_path):
     # spans: the finding on "best" is not where "wrong" says the problem is; "unlabelled" is not span-scored
     assert (result.span_overall.tp, result.span_overall.fp, result.span_overall.fn) == (1, 1, 1)
     assert result.span_scored == 2 and [(m.case_id, m.kind) for m in result.span_mistakes] == [("wrong", "wrong place")]
+    # a missing element (no unsubscribe link) has no words to quote: null, scored by category only
+    email = {"id": "mail", "lang": "en", "market": "US", "channel": "email", "expected": ["missing_unsubscribe"],
+             "text": "Subject: Hi\n\nNew boards are in. Bambuu, 1 Main St, Springfield, IL 62701",
+             "labels": [{"category": "missing_unsubscribe", "quote": None}]}
+    write_jsonl(path, [email])
+    result = evaluate(Checker(), load_cases(path))
+    assert result.overall.tp == 1 and result.span_scored == 0
     write_jsonl(path, [{**base, "id": "typo", "text": "The best board.", "labels": label("the bestest")}])
     with pytest.raises(InputError, match="not in the case's text") as err:
         load_cases(path)

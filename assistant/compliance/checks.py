@@ -158,7 +158,8 @@ def check_pattern(rule: PatternRule, ctx: Context, prepared) -> list[Finding]:
 # ---- occurrence ---------------------------------------------------------------------------------
 HASHTAG = re.compile(r"(?<![\w&])#\w+")
 EXCLAMATION = re.compile(r"[!！]")
-REPEATED = re.compile(r"[!?！？]{2,}|[.。]{4,}|([$*~€¥])\1{1,}")
+# asterisks after a letter, digit or CJK character mask data (王**, 138****8000), they do not shout
+REPEATED = re.compile(r"[!?！？]{2,}|[.。]{4,}|([$~€¥])\1{1,}|(?<![\w\u4e00-\u9fff])\*{2,}")
 CAPS_WORD = re.compile(r"\b[A-ZÄÖÜÀ-Þ][A-ZÄÖÜÀ-Þ'’-]*[A-ZÄÖÜÀ-Þ]\b")
 LATIN_LETTERS = re.compile(r"[A-Za-zÀ-ÿ]+")  # counted as runs: one match per letter is slow
 LATIN_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]+")  # the letters of LATIN_LETTERS that are upper case
@@ -336,3 +337,13 @@ PREPARE = {
     "required": lambda rule, chinese: ConditionMatcher(rule.any_of, chinese),
     "conditional": _prepare_conditional, "limit": lambda rule, chinese: {},
 }
+
+
+from assistant.compliance.families import check_family, prepare_family  # noqa: E402 (imports this module)
+
+from assistant.compliance.personal import check_personal_data  # noqa: E402
+
+CHECKS["family"] = check_family
+PREPARE["family"] = prepare_family
+CHECKS["personal_data"] = check_personal_data
+PREPARE["personal_data"] = lambda rule, chinese: None

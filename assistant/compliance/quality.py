@@ -10,8 +10,9 @@ from collections import Counter
 from assistant.compliance.models import Finding
 from assistant.locales import Language
 
+# TBD/TODO only in capitals: "todo" is Spanish and Portuguese for "all"
 PLACEHOLDER = re.compile(
-    r"lorem ipsum|\bTBD\b|\bTODO\b|\[[^\]]{0,40}\]|\{\{?[^}]{0,40}\}?\}|<insert[^>]{0,80}>|\bxxx{1,40}\b|"
+    r"lorem ipsum|(?-i:\bTBD\b|\bTODO\b)|\[[^\]]{0,40}\]|\{\{?[^}]{0,40}\}?\}|<insert[^>]{0,80}>|\bxxx{1,40}\b|"
     r"^[ \t]{0,20}(?:n/?a|none|null|string|text|example)[ \t\n]{0,20}$",
     re.IGNORECASE,
 )

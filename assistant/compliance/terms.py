@@ -141,10 +141,10 @@ class Lexicon:
     def __init__(self, aliases: dict[str, object], chinese: bool = False):
         self.automaton = ahocorasick.Automaton()
         for alias, value in aliases.items():
-            prefix = alias.endswith("*")
-            key = fold_term(alias.rstrip("*").strip(), chinese)
+            prefix, inside = alias.endswith("*"), alias.startswith("*")  # '*x': may start inside a word
+            key = fold_term(alias.strip("*").strip(), chinese)
             if key:
-                self.automaton.add_word(key, (_Word(value, len(key), prefix, is_word_char(key[0]),
+                self.automaton.add_word(key, (_Word(value, len(key), prefix, is_word_char(key[0]) and not inside,
                                                     is_word_char(key[-1]) and not prefix),))
         self.empty = not aliases
         if not self.empty:
