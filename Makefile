@@ -7,7 +7,7 @@ EXTRAS ?= local,test,knowledge
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: env demo test clean postgres
+.PHONY: env demo ui test clean postgres chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,10 @@ env: $(STAMP)
 demo: env
 	$(BIN)/assistant demo --out out
 
-test: env postgres
+ui: env
+	$(BIN)/assistant ui
+
+test: env postgres chromium
 	$(BIN)/python -m pytest
 
 # The tests run against SQLite and PostgreSQL; their fixture starts a private PostgreSQL server on
@@ -35,6 +38,17 @@ postgres:
 	  ( $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq postgresql >/dev/null ) \
 	    || echo "warning: could not install PostgreSQL; its tests will be skipped"; \
 	else echo "warning: PostgreSQL not found and no apt-get; its tests will be skipped"; fi
+
+# The browser test drives Debian's chromium through Playwright (never `playwright install`).
+# Installs the package when missing; in CI (ASSISTANT_CI=1) the test then fails if it is still absent.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "installing Chromium (Debian package) for the browser test"; \
+	  ( $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null ) \
+	    || echo "warning: could not install Chromium; the browser test will fail in CI and skip elsewhere"; \
+	else echo "warning: Chromium not found and no apt-get; the browser test will fail in CI and skip elsewhere"; fi
 
 clean:
 	rm -rf out .assistant

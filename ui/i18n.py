@@ -44,7 +44,7 @@ def pick(accept_language: str | None) -> str:
     return DEFAULT
 
 
-def t(lang: str | None, key: str, **values) -> str:
+def t(lang: str | None, key: str, /, **values) -> str:
     table = catalogs().get(lang or DEFAULT, catalogs()[DEFAULT])
     text = table.get(key) or catalogs()[DEFAULT][key]
     return text.format(**values) if values else text
