@@ -7,7 +7,7 @@ import time
 import gradio as gr
 
 from assistant.catalog import load_products
-from assistant.compliance.field_fixes import propose_field_fixes
+from assistant.compliance.field_fixes import propose_item_fixes
 from assistant.errors import InputError
 from assistant.generation.kinds import get_kind
 from assistant.workflow.editing import parse_edited, to_editable
@@ -85,8 +85,7 @@ class WriteHandlers:
             passages = [[cid] for cid in draft.guideline_ids]
             stats = t(lang, "run_stats", rounds=len(rounds) - 1, tokens=tokens, cost=f"${cost:.4f}",
                       seconds=f"{seconds:.1f}", item=item.id, version=item.version, status=item.status)
-        _, _, diff = propose_field_fixes(current.fields, current.report, lang=item.lang, channel=item.kind,
-                                         platform=item.platform)
+        _, _, diff = propose_item_fixes(svc.checker, item, svc.brand(item.brand))
         editable = to_editable(current.fields, id=item.id, version=item.version, kind=item.kind, lang=item.lang,
                                market=item.market, status=item.status)
         return (views.field_rows(current.fields, limits), views.highlighted(current.fields, current.report),
@@ -97,8 +96,7 @@ class WriteHandlers:
     def apply_fix(self, item_id, shown_version, lang: str, request: gr.Request):
         user = self.ctx.sessions.user(request)
         item = self._item(item_id, lang)
-        fixed, edits, _ = propose_field_fixes(item.current.fields, item.current.report, lang=item.lang,
-                                              channel=item.kind, platform=item.platform)
+        fixed, edits, _ = propose_item_fixes(self.ctx.svc.checker, item, self.ctx.svc.brand(item.brand))
         if not edits:
             raise InputError(t(lang, "no_fix"))
         item = self.ctx.svc.workflow.edit(item.id, user, fixed, base_version=int(shown_version or item.version),

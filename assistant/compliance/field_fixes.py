@@ -56,3 +56,12 @@ def propose_field_fixes(fields: dict[str, Any], report: CheckReport, *, lang: st
             applied += chosen
     diff = diff_versions(fields, fixed, "current", "proposed") if applied else ""
     return fixed, applied, diff
+
+
+def propose_item_fixes(checker, item, brand) -> tuple[dict[str, Any], list[Edit], str]:
+    """Fixes for a content item's current version, checked again with its brand kit (stored findings
+    keep no replacement text, and the kit's banned terms carry the replacements)."""
+    fields = item.current.fields
+    report = checker.check_fields(fields, lang=item.lang, market=item.market, channel=item.kind,
+                                  platform=item.platform, brand=brand)
+    return propose_field_fixes(fields, report, lang=item.lang, channel=item.kind, platform=item.platform)
