@@ -17,7 +17,7 @@ from ui.review import ReviewHandlers
 from ui.views import SEVERITY_COLORS
 from ui.write import WriteHandlers
 
-CSS = ".bca-diff table.diff {font-family: monospace; font-size: 13px} .bca-diff .diff_add {background:#d1fae5}" \
+CSS = ".bca-diff {overflow-x: auto} .bca-diff table.diff {font-family: monospace; font-size: 13px} .bca-diff .diff_add {background:#d1fae5}" \
       " .bca-diff .diff_chg {background:#fef3c7} .bca-diff .diff_sub {background:#fee2e2}"
 
 

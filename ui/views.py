@@ -87,7 +87,7 @@ def field_rows(fields: dict[str, Any], limits: dict[str, FieldLimit]) -> list[li
 
 def diff_html(old: dict[str, Any], new: dict[str, Any], old_label: str, new_label: str) -> str:
     """Side-by-side diff; difflib escapes the text (<, >, &) in the table it builds."""
-    table = difflib.HtmlDiff(wrapcolumn=60).make_table(
+    table = difflib.HtmlDiff().make_table(
         field_lines(old), field_lines(new), html.escape(old_label), html.escape(new_label))
     return f'<div class="bca-diff">{table}</div>'
 
