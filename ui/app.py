@@ -21,6 +21,11 @@ CSS = ".bca-diff {overflow-x: auto} .bca-diff table.diff {font-family: monospace
       " .bca-diff .diff_chg {background:#fef3c7} .bca-diff .diff_sub {background:#fee2e2}"
 
 
+FINDING_KEYS = ["col_severity", "col_category", "col_field", "col_matched", "col_message", "col_source", "col_fix"]
+FINDING_COLUMNS = ["severity", "category", "field", "matched", "message", "source", "suggested fix"]
+NOTE_KEYS = ["col_when", "col_who", "col_what"]
+
+
 def _brands() -> list[str]:
     return sorted(p.parent.name for p in (REPO_ROOT / "knowledge").glob("*/brand.yaml"))
 
@@ -38,7 +43,7 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
     with gr.Blocks(title="Brand Content Assistant") as demo:
         ui_lang = gr.Radio(CHOICES, value="en", show_label=True, label=L("ui_language"), elem_id="ui-lang")
         L.add(ui_lang, "ui_language")
-        title = L.add(gr.Markdown("## " + "Brand Content Assistant"), "app_title", "value")
+        L.add(gr.Markdown("## Brand Content Assistant"), "app_title", "value")
         status = gr.Markdown(elem_id="status")
         notice = gr.Markdown(elem_id="notice")
         with gr.Column(visible=True, elem_id="signin") as signin_col:
@@ -74,15 +79,15 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                     write_msg = gr.Markdown(elem_id="write-msg")
                     item_pick = L.add(gr.Dropdown([], label=L("draft_item"), elem_id="item-pick"), "draft_item")
                     stats = gr.Markdown(elem_id="stats")
-                    fields_tbl = L.add(gr.Dataframe(headers=["field", "text", "length", "limit"], label=L("fields_table"),
-                                                    wrap=True, interactive=False), "fields_table")
+                    fields_tbl = L.table(gr.Dataframe(headers=["field", "text", "length", "limit"], label=L("fields_table"),
+                                                      wrap=True, interactive=False),
+                                         "fields_table", ["col_field", "col_text", "col_length", "col_limit"])
                     hl = L.add(gr.HighlightedText(label=L("highlighted"), color_map=SEVERITY_COLORS, combine_adjacent=False,
                                                   show_legend=True, elem_id="highlighted"), "highlighted")
-                    findings = L.add(gr.Dataframe(headers=["severity", "category", "field", "matched", "message", "source",
-                                                           "suggested fix"], label=L("findings"), wrap=True,
-                                                  interactive=False, elem_id="findings"), "findings")
-                    guide = L.add(gr.Dataframe(headers=["chunk id"], label=L("guidelines"), interactive=False),
-                                  "guidelines")
+                    findings = L.table(gr.Dataframe(headers=FINDING_COLUMNS, label=L("findings"), wrap=True,
+                                                    interactive=False, elem_id="findings"), "findings", FINDING_KEYS)
+                    guide = L.table(gr.Dataframe(headers=["chunk id"], label=L("guidelines"), interactive=False),
+                                    "guidelines", ["col_chunk"])
                     fix_diff = L.add(gr.Code(language=None, label=L("fix_diff"), interactive=False, elem_id="fix-diff"),
                                      "fix_diff")
                     with gr.Row():
@@ -114,9 +119,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                     ck_msg = gr.Markdown(elem_id="check-msg")
                     ck_hl = L.add(gr.HighlightedText(label=L("highlighted"), color_map=SEVERITY_COLORS,
                                                      combine_adjacent=False), "highlighted")
-                    ck_findings = L.add(gr.Dataframe(headers=["severity", "category", "field", "matched", "message",
-                                                              "source", "suggested fix"], label=L("findings"), wrap=True,
-                                                     interactive=False), "findings")
+                    ck_findings = L.table(gr.Dataframe(headers=FINDING_COLUMNS, label=L("findings"), wrap=True,
+                                                       interactive=False), "findings", FINDING_KEYS)
                     ck_diff = L.add(gr.Code(language=None, label=L("fix_diff"), interactive=False), "fix_diff")
                     ck_json = gr.JSON(visible=False)
                 with gr.Tab(L("tab_review"), elem_id="tab-review") as tab_review:
@@ -143,13 +147,12 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                     rv_diff = gr.HTML(elem_id="review-diff")
                     rv_hl = L.add(gr.HighlightedText(label=L("highlighted"), color_map=SEVERITY_COLORS,
                                                      combine_adjacent=False), "highlighted")
-                    rv_findings = L.add(gr.Dataframe(headers=["severity", "category", "field", "matched", "message",
-                                                              "source", "suggested fix"], label=L("findings"), wrap=True,
-                                                     interactive=False), "findings")
-                    rv_notes = L.add(gr.Dataframe(headers=["when", "who", "what"], label=L("comments"), wrap=True,
-                                                  interactive=False), "comments")
-                    rv_hist = L.add(gr.Dataframe(headers=["when", "who", "what"], label=L("history"),
-                                                 interactive=False), "history")
+                    rv_findings = L.table(gr.Dataframe(headers=FINDING_COLUMNS, label=L("findings"), wrap=True,
+                                                       interactive=False), "findings", FINDING_KEYS)
+                    rv_notes = L.table(gr.Dataframe(headers=["when", "who", "what"], label=L("comments"), wrap=True,
+                                                    interactive=False), "comments", NOTE_KEYS)
+                    rv_hist = L.table(gr.Dataframe(headers=["when", "who", "what"], label=L("history"),
+                                                   interactive=False), "history", NOTE_KEYS)
                     rv_comment = L.add(gr.Textbox(label=L("comment"), elem_id="review-comment"), "comment")
                     comment_btn = L.add(gr.Button(L("add_comment")), "add_comment", "value")
                     with gr.Column(visible=False) as reviewer_col:

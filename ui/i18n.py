@@ -66,15 +66,30 @@ class Labels:
     def __call__(self, key: str):
         return self.i18n(key)
 
-    def add(self, component, key: str, attr: str = "label"):
+    def add(self, component, key, attr: str = "label"):
+        """``key`` is one key, or for ``attr="headers"`` a list of keys (a table's column names)."""
         self.entries.append((component, attr, key))
         return component
 
+    def table(self, component, label_key: str, header_keys: list[str]):
+        self.add(component, label_key)
+        return self.add(component, header_keys, "headers")
+
     @property
     def components(self) -> list:
-        return [c for c, _, _ in self.entries]
+        seen: dict[int, object] = {}
+        for c, _, _ in self.entries:
+            seen.setdefault(id(c), c)
+        return list(seen.values())
 
     def updates(self, lang: str) -> list:
         import gradio as gr
 
-        return [gr.update(**{attr: t(lang, key)}) for _, attr, key in self.entries]
+        merged: dict[int, dict] = {}
+        order: list = []
+        for component, attr, key in self.entries:
+            if id(component) not in merged:
+                merged[id(component)] = {}
+                order.append(component)
+            merged[id(component)][attr] = [t(lang, k) for k in key] if isinstance(key, list) else t(lang, key)
+        return [gr.update(**merged[id(c)]) for c in order]
