@@ -39,8 +39,10 @@ class Services:
 
     @cached_property
     def drafts(self) -> DraftStore:
-        """Each saved draft becomes a content item (or a new version of one) in the workflow."""
-        return DraftStore(self.engine, on_save=partial(self.workflow.record_draft, author=self.settings.user))
+        """Each saved draft becomes a content item (or a new version of one) in the workflow, authored
+        by the acting user the generator passes (checked before any model call)."""
+        return DraftStore(self.engine, on_save=self.workflow.record_draft,
+                          authorize=partial(self.workflow.authorize, permission="generate"))
 
     @cached_property
     def workflow(self) -> Workflow:

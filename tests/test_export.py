@@ -15,7 +15,7 @@ from assistant.errors import InputError
 from assistant.export import RenderContext, Selection, write_report
 from assistant.storage.db import read_session
 from assistant.storage.tables import AuditRow, ExportItemRow, ExportRow
-from tests.workflow_fixtures import add_users, listing_fields, make_draft, new_item
+from tests.workflow_fixtures import seen, add_users, listing_fields, make_draft, new_item
 
 LISTING_COLUMNS = ["title", "bullets_1", "bullets_2", "bullets_3", "description", "meta_title", "meta_description",
                    "image_alt_text", "search_keywords"]
@@ -43,7 +43,7 @@ def team(wf):
 def approved(wf, team, fields=None, **kw) -> int:
     item = new_item(wf, fields, **kw)
     wf.workflow.submit(item, team["wendy"])
-    wf.workflow.approve(item, team["rita"], override_reason="checked by legal, ticket LEG-42" if "best" in str(fields)
+    wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item), override_reason="checked by legal, ticket LEG-42" if "best" in str(fields)
                         else None)
     return item
 
@@ -183,7 +183,7 @@ def test_nothing_approved_and_include_unapproved_marks_the_file(wf, team, tmp_pa
     a = new_item(wf)
     r = new_item(wf, listing_fields(title="Rejected copy"))
     wf.workflow.submit(r, team["wendy"])
-    wf.workflow.reject(r, team["rita"], comment="no")
+    wf.workflow.reject(r, team["rita"], expected_version=seen(wf, r), comment="no")
     with pytest.raises(InputError, match=r"no approved items \(1 draft, 1 rejected\)") as err:
         wf.exports.export("csv", tmp_path, actor=team["rita"])
     assert "--include-unapproved" in err.value.fix

@@ -114,6 +114,8 @@ def test_review_cli_round_trip(capsys, monkeypatch, tmp_path):
     assert code == 0 and "now in_review" in out
     code, out, _ = run(capsys, monkeypatch, "queue", "--status", "in_review", "--severity", "error")
     assert f"│ {item} " in out or f" {item} " in out
+    code, out, _ = run(capsys, monkeypatch, "show", str(item), "--as", "rita")  # rita reads version 1
+    assert code == 0 and "rita saw version 1" in out
     code, _, err = run(capsys, monkeypatch, "approve", str(item), "--as", "rita")
     assert code == 4 and "--override-reason" in err
     edit = tmp_path / "edit.yaml"

@@ -16,7 +16,7 @@ from assistant.storage.db import read_session
 from assistant.storage.tables import AuditRow, CommentRow, DecisionRow, ItemRow, UserRow, VersionRow
 from assistant.users import PermissionDenied
 from assistant.workflow import STATUSES, BlockedError, ConflictError, TransitionError
-from tests.workflow_fixtures import add_users, listing_fields, new_item
+from tests.workflow_fixtures import seen, add_users, listing_fields, new_item
 
 ROLES = [("admin", "admin"), ("wendy", "writer"), ("rita", "reviewer"), ("rob", "reviewer")]
 
@@ -34,11 +34,11 @@ def to_state(wf, team, state: str) -> int:
         return item
     wf.workflow.submit(item, w)
     if state in ("approved", "exported"):
-        wf.workflow.approve(item, r)
+        wf.workflow.approve(item, r, expected_version=seen(wf, item))
     elif state == "rejected":
-        wf.workflow.reject(item, r, comment="off-brand")
+        wf.workflow.reject(item, r, expected_version=seen(wf, item), comment="off-brand")
     elif state == "changes_requested":
-        wf.workflow.request_changes(item, r, comment="shorter title")
+        wf.workflow.request_changes(item, r, expected_version=seen(wf, item), comment="shorter title")
     if state == "exported":
         with tempfile.TemporaryDirectory() as out:
             wf.exports.export("jsonl", Path(out), actor=r, selection=Selection(ids=[item]))
@@ -57,9 +57,9 @@ def act(wf, team, item: int, action: str, user: str = "rita"):
     u = team[user]
     return {
         "submit": lambda: wf.workflow.submit(item, u),
-        "approve": lambda: wf.workflow.approve(item, u),
-        "reject": lambda: wf.workflow.reject(item, u, comment="no"),
-        "request_changes": lambda: wf.workflow.request_changes(item, u, comment="please fix"),
+        "approve": lambda: wf.workflow.approve(item, u, expected_version=seen(wf, item)),
+        "reject": lambda: wf.workflow.reject(item, u, expected_version=seen(wf, item), comment="no"),
+        "request_changes": lambda: wf.workflow.request_changes(item, u, expected_version=seen(wf, item), comment="please fix"),
     }[action]()
 
 
@@ -93,40 +93,38 @@ def test_writer_cannot_approve_own_content_even_as_reviewer(wf, team):
     item = to_state(wf, team, "in_review")
     wf.workflow.edit(item, team["rita"], listing_fields(title="Rita's better title"), base_version=1)
     with pytest.raises(PermissionDenied, match="'rita' wrote or edited item"):
-        wf.workflow.approve(item, team["rita"])
-    assert wf.workflow.approve(item, team["rob"]).status == "approved"
+        wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item))
+    assert wf.workflow.approve(item, team["rob"], expected_version=seen(wf, item)).status == "approved"
 
 
-def test_generated_by_a_named_user_is_theirs(db_url):
-    from tests.workflow_fixtures import make_draft, workflow_services
+def test_generated_by_a_named_user_is_theirs(wf, team):
+    from tests.workflow_fixtures import make_draft
 
-    svc = workflow_services(db_url)
-    team = add_users(svc, *ROLES)
-    author = workflow_services(db_url, user="rita")  # ASSISTANT_USER=rita when generating
-    item = author.workflow.item_for_draft(author.drafts.save(make_draft()).id)
+    svc = wf
+    item = svc.workflow.item_for_draft(svc.drafts.save(make_draft(), team["rita"]).id)  # rita signed in
     assert svc.workflow.get(item).created_by == "rita"
     svc.workflow.submit(item, team["wendy"])
     with pytest.raises(PermissionDenied):
-        svc.workflow.approve(item, team["rita"])
+        svc.workflow.approve(item, team["rita"], expected_version=seen(svc, item))
 
 
 def test_disabled_user_is_refused(wf, team):
     item = to_state(wf, team, "in_review")
     wf.users.set_active("rita", False, actor=team["admin"])
     with pytest.raises(PermissionDenied, match="disabled"):
-        wf.workflow.approve(item, team["rita"])
+        wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item))
 
 
 def test_error_findings_block_approval_unless_overridden_with_a_reason(wf, team):
     item = new_item(wf, listing_fields(title="The best bamboo board"))
     wf.workflow.submit(item, team["wendy"])
     with pytest.raises(BlockedError, match=r"1 error finding\(s\) \(stub.best\)") as err:
-        wf.workflow.approve(item, team["rita"])
+        wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item))
     assert "--override-reason" in err.value.fix
     with pytest.raises(BlockedError):
-        wf.workflow.approve(item, team["rita"], override_reason="ok")  # too short to be a reason
+        wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item), override_reason="ok")  # too short to be a reason
     reason = "Claim substantiated by the 2024 lab test, file QA-17"
-    view = wf.workflow.approve(item, team["rita"], override_reason=reason, comment="fine")
+    view = wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item), override_reason=reason, comment="fine")
     assert view.status == "approved"
     assert view.decisions[-1].override_reason == reason and view.decisions[-1].reviewer == "rita"
     assert wf.workflow.history(item)[-1].after["override_reason"] == reason
@@ -136,7 +134,7 @@ def test_comment_required_for_reject_and_request_changes(wf, team):
     item = to_state(wf, team, "in_review")
     for call in (wf.workflow.reject, wf.workflow.request_changes):
         with pytest.raises(InputError, match="needs a comment"):
-            call(item, team["rita"], comment="  ")
+            call(item, team["rita"], comment="  ", expected_version=1)
     assert wf.workflow.get(item).status == "in_review"
 
 
@@ -184,9 +182,9 @@ def test_stale_edit_and_stale_approval_conflict(wf, team):
 def test_revision_from_the_generator_is_a_new_version(wf, team):
     from tests.workflow_fixtures import make_draft
 
-    first = wf.drafts.save(make_draft())
+    first = wf.drafts.save(make_draft(), team["wendy"])
     item = wf.workflow.item_for_draft(first.id)
-    second = wf.drafts.save(make_draft(listing_fields(title="Revised"), revision_of=first.id))
+    second = wf.drafts.save(make_draft(listing_fields(title="Revised"), revision_of=first.id), team["wendy"])
     view = wf.workflow.get(item)
     assert wf.workflow.item_for_draft(second.id) == item
     assert (view.version, view.current.source, view.current.fields["title"]) == (2, "revision", "Revised")
@@ -216,11 +214,11 @@ def test_every_change_has_an_audit_entry(wf, team):
     item = new_item(wf)
     w, r = team["wendy"], team["rita"]
     wf.workflow.submit(item, w, comment="ready")
-    wf.workflow.request_changes(item, r, comment="shorter")
+    wf.workflow.request_changes(item, r, expected_version=seen(wf, item), comment="shorter")
     wf.workflow.edit(item, w, listing_fields(title="Shorter"), base_version=1, comment="done")
     wf.workflow.submit(item, w)
     wf.workflow.comment(item, r, "looks good now")
-    wf.workflow.approve(item, r)
+    wf.workflow.approve(item, r, expected_version=seen(wf, item))
     wf.workflow.edit(item, w, listing_fields(title="Shorter still"), base_version=2)
     wf.users.set_password("wendy", "another password", actor=w)
     with read_session(wf.engine) as s:

@@ -153,9 +153,10 @@ def listing_fields(**overrides) -> dict:
 
 
 def make_draft(fields: dict | None = None, *, kind: str = "listing", lang: str = "en", market: str = "US",
-               sku: str = "BB-1001", report: CheckReport | None = None, revision_of: int | None = None) -> Draft:
-    product = Product(sku=sku, name="Bamboo Cutting Board", brand="Bambuu", category="Kitchen", price=39.9,
-                      currency="USD", image_url="https://example.com/board.jpg")
+               sku: str = "BB-1001", report: CheckReport | None = None, revision_of: int | None = None,
+               product: Product | None = None) -> Draft:
+    product = product or Product(sku=sku, name="Bamboo Cutting Board", brand="Bambuu", category="Kitchen",
+                                 price=39.9, currency="USD", image_url="https://example.com/board.jpg")
     fields = fields if fields is not None else listing_fields()
     return Draft(request=DraftRequest(kind=kind, brand="bambuu", product=product, lang=lang, market=market),
                  fields=fields, report=report or StubChecker().check_fields(fields, lang=lang, market=market),
@@ -173,6 +174,17 @@ def add_users(svc, *specs: tuple[str, str]) -> dict:
     return users
 
 
-def new_item(svc, fields: dict | None = None, **kw) -> int:
-    draft = svc.drafts.save(make_draft(fields, **kw))
+def generating_user(svc):
+    """Who generates in tests: the first writer when the store has users, else local mode (None)."""
+    writers = [u for u in svc.users.list() if u.role == "writer" and u.active]
+    return min(writers, key=lambda u: u.id) if writers else None
+
+
+def new_item(svc, fields: dict | None = None, *, actor=None, **kw) -> int:
+    draft = svc.drafts.save(make_draft(fields, **kw), actor or generating_user(svc))
     return svc.workflow.item_for_draft(draft.id)
+
+
+def seen(svc, item_id: int) -> int:
+    """The version a reviewer sees now (what approve/reject bind to)."""
+    return svc.workflow.get(item_id).version

@@ -73,9 +73,13 @@ def generation(
     if report_only and log is None:
         raise typer.BadParameter("--report-only needs --log FILE to summarise", param_hint="--report-only")
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
+    svc = services()
+    from assistant.cli.users_cmd import sign_in
+
     result = run_generation_eval(
-        services(), kinds=split(kinds), langs=split(langs), limit=limit, log=log,
+        svc, kinds=split(kinds), langs=split(langs), limit=limit, log=log,
         shard=(int(shard_parts[0]), int(shard_parts[1])), report_only=report_only,
+        actor=None if report_only else sign_in(svc, None),  # drafts are stored: as the signed-in user
         progress=lambda c: console.print(f"{c.sku} {c.kind} {c.lang}: valid={c.schema_valid} limits={c.within_hard_limits} "
                                          f"lang={c.language_match} errors {c.errors_first}->{c.errors_final} "
                                          f"rounds={c.rounds} tokens={c.prompt_tokens}/{c.completion_tokens} "

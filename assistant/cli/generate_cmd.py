@@ -9,6 +9,7 @@ import typer
 from assistant.catalog import load_products
 from assistant.cli.common import services
 from assistant.cli.render import console, drafts_summary, print_report
+from assistant.cli.users_cmd import AS, sign_in
 from assistant.errors import InputError
 from assistant.generation.kinds import KINDS, Kind
 from assistant.generation.models import Draft
@@ -32,6 +33,7 @@ def _make_command(kind: Kind):
         context_file: Path | None = typer.Option(None, "--context-file", help="read --context from a file"),
         rounds: int | None = typer.Option(None, "--rounds", help="reviser rounds (default: setting revise_rounds)"),
         out: Path | None = typer.Option(None, "--out", help="e-mail only: write each e-mail's .html and .txt here"),
+        as_: str | None = AS,
     ) -> None:
         langs = [code.strip() for code in lang.split(",") if code.strip()]
         for code in langs:  # bad input fails before any model is loaded
@@ -45,13 +47,14 @@ def _make_command(kind: Kind):
             if not items:
                 raise InputError(f"no product with sku '{sku}'", where=str(product))
         svc = services()
+        actor = sign_in(svc, as_)  # the author of every draft: before any model is loaded
         kit = svc.brand(brand)
         gen = svc.generator
         shown: list[Draft] = []
         for item in items:
             for code in langs:
                 opts = dict(lang=code, market=market, platform=platform, segment=segment, context=context,
-                            revise_rounds=rounds)
+                            revise_rounds=rounds, actor=actor)
                 if variants == 1:
                     drafts, removed = [gen.generate(kind.name, item, kit, **opts)], []
                 else:
@@ -80,13 +83,15 @@ def translate(
     brand: str | None = typer.Option(None, "--brand", "-b", help="brand kit id"),
     platform: str | None = typer.Option(None, "--platform", help="default: the source draft's"),
     rounds: int | None = typer.Option(None, "--rounds", help="reviser rounds (default: setting revise_rounds)"),
+    as_: str | None = AS,
 ) -> None:
     """Translate an approved draft, keeping do-not-translate and glossary terms."""
     resolve_language(lang, where="--lang")
     resolve_market(market, where="--market")
     svc = services()
+    actor = sign_in(svc, as_)
     result = svc.generator.translate(draft, svc.brand(brand), lang=lang, market=market, platform=platform,
-                                     revise_rounds=rounds)
+                                     revise_rounds=rounds, actor=actor)
     show_draft(result, svc.generator.history(result), None)
     console.print(drafts_summary([result]))
 

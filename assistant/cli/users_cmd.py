@@ -3,7 +3,10 @@ that changes something.
 
 Who the CLI acts as: ``--as NAME`` or ``ASSISTANT_USER``. The password: ``ASSISTANT_PASSWORD``, or
 asked for (hidden) when a terminal is attached. It is checked against the stored argon2 hash on
-every command; nothing is cached on disk.
+every command; nothing is cached on disk. A name without its password is never recorded as anyone.
+
+While the data store has no users at all, commands act in local single-user mode (recorded as
+'local' in the audit log; it cannot approve). It ends when the first user is added.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from assistant.cli.common import services
 from assistant.cli.render import console
 from assistant.errors import InputError
 from assistant.services import Services
-from assistant.users import ROLES, AuthError, User
+from assistant.users import ROLES, AuthError, User, local_user
 
 app = typer.Typer(help="Users and roles: writer, reviewer, admin.", no_args_is_help=True)
 AS = typer.Option(None, "--as", help="act as this user (default: $ASSISTANT_USER); password from "
@@ -27,7 +30,18 @@ AS = typer.Option(None, "--as", help="act as this user (default: $ASSISTANT_USER
 
 
 def sign_in(svc: Services, as_: str | None) -> User:
+    """The acting user: signed in with name and password, or the local single-user actor while the
+    store has no users (naming a user then is an error: nobody can be named without a password)."""
     name = as_ or svc.settings.user
+    if svc.users.count() == 0:
+        if name:
+            raise AuthError(f"no users exist yet, so nobody can sign in as '{name}'",
+                            fix="drop --as / unset ASSISTANT_USER to work in local single-user mode, or add the "
+                            "first admin: assistant users add NAME --role admin")
+        from assistant.cli import err_console
+
+        err_console.print("[dim]local single-user mode (no users yet): recorded as 'local'[/]", highlight=False)
+        return local_user()
     if not name:
         raise AuthError("this command acts as a named user, and none was given",
                         fix="pass --as NAME or set ASSISTANT_USER (an admin adds users: assistant users add)")
@@ -37,6 +51,17 @@ def sign_in(svc: Services, as_: str | None) -> User:
             raise AuthError(f"no password for '{name}'", fix="set ASSISTANT_PASSWORD, or run in a terminal to be asked")
         password = getpass.getpass(f"password for {name}: ")
     return svc.users.authenticate(name, password)
+
+
+def sign_in_to_read(svc: Services, as_: str | None) -> User | None:
+    """For read-only commands that remember what a user saw: the signed-in user when a name is given
+    and a password is available (environment, or a terminal to ask), else ``None``."""
+    name = as_ or svc.settings.user
+    if not name or svc.users.count() == 0:
+        return None
+    if os.environ.get("ASSISTANT_PASSWORD") is None and not sys.stdin.isatty():
+        return None
+    return sign_in(svc, as_)
 
 
 def _new_password(from_stdin: bool, name: str) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.brand import BrandKit
@@ -73,7 +73,8 @@ def footer_text(brand: BrandKit) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _template():
-    env = Environment(loader=PackageLoader("assistant.generation", "templates"), autoescape=select_autoescape(["j2", "html"]))
+    # Autoescaping explicitly on: every value is model output or brand data.
+    env = Environment(loader=PackageLoader("assistant.generation", "templates"), autoescape=True)
     return env.get_template("email.html.j2")
 
 

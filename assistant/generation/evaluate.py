@@ -122,12 +122,13 @@ def read_log(path: Path | None) -> list[Case]:
 def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list[str] | None = None,
                         limit: int | None = None, products_path: Path | None = None,
                         progress: Callable[[Case], None] | None = None, log: Path | None = None,
-                        shard: tuple[int, int] = (0, 1), report_only: bool = False) -> dict:
+                        shard: tuple[int, int] = (0, 1), report_only: bool = False, actor=None) -> dict:
     """With ``log``, every scored case is appended to that JSONL file as it finishes and cases already
     in it are skipped: a long run (the full matrix takes hours with the local model) can stop and
     resume, across sessions, and the summary covers every logged case of the requested matrix.
     ``shard=(i, n)`` generates only the products whose position modulo ``n`` is ``i``, so ``n``
-    processes can share one log; ``report_only`` generates nothing and summarises the log."""
+    processes can share one log; ``report_only`` generates nothing and summarises the log. ``actor``:
+    the ``User`` the drafts are stored as (``None``: local single-user mode)."""
     kinds = kinds or list(KINDS)
     for kind in kinds:
         get_kind(kind)
@@ -150,7 +151,8 @@ def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list
                 if (product.sku, kind, lang) in done:
                     continue
                 draft = gen.generate(kind, product, brand, lang=lang, market=default_market(lang),
-                                     context=context_by_sku[product.sku].get(get_kind(kind).context or ""))
+                                     context=context_by_sku[product.sku].get(get_kind(kind).context or ""),
+                                     actor=actor)
                 case = score_case(gen.history(draft))
                 cases.append(case)
                 if log is not None:

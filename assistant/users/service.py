@@ -18,7 +18,7 @@ from assistant.storage.audit import audit
 from assistant.storage.db import read_session, write_transaction
 from assistant.storage.migrate import migrate
 from assistant.storage.tables import UserRow
-from assistant.users.models import ROLES, AuthError, PermissionDenied, User
+from assistant.users.models import RESERVED_NAMES, ROLES, AuthError, PermissionDenied, User
 
 MIN_PASSWORD = 8
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
@@ -56,6 +56,8 @@ class UserService:
         """Add a user. The very first user needs no actor and must be an admin (bootstrap)."""
         if not re.match(NAME_PATTERN, name):
             raise InputError(f"invalid user name '{name}'", fix="use lower-case letters, digits, '.', '_' or '-'")
+        if name in RESERVED_NAMES:
+            raise InputError(f"'{name}' is reserved (the audit log uses it for non-users)", fix="pick another name")
         if role not in ROLES:
             raise InputError(f"unknown role '{role}'", fix=f"use one of: {', '.join(ROLES)}")
         _check_password(password)
@@ -145,7 +147,7 @@ def _active_admins(s: Session) -> set[int]:
 
 
 def _require_admin(s: Session, actor: User | None, what: str) -> None:
-    if actor is None:
+    if actor is None or actor.id is None:
         raise AuthError(f"only an admin may {what}", fix="sign in as an admin (--as NAME, ASSISTANT_PASSWORD)")
     fresh = s.get(UserRow, actor.id)  # the role as it is now, not as it was at sign-in
     if fresh is None or not fresh.active or fresh.role != "admin":

@@ -23,6 +23,7 @@ class VersionView(_View):
     fields: dict[str, Any]
     report: CheckReport
     draft_id: int | None = None
+    product: Product | None = Field(default=None, description="the product facts this version was made from")
 
 
 class DecisionView(_View):
@@ -68,7 +69,7 @@ class ItemSummary(_View):
 
 
 class ItemView(ItemSummary):
-    product: Product
+    product: Product = Field(description="the product facts of the current version (its snapshot)")
     created_by: str | None
     created_at: datetime
     lock_version: int
