@@ -134,6 +134,7 @@ def test_write_review_export_in_a_browser(ui_server, lang, tmp_path):  # noqa: F
         flow.shot("writer-sees-no-approve")
         forged = Client(url, verbose=False)
         forged.predict("wendy", PASSWORD, lang, api_name="/sign_in")
+        forged.predict(1, None, lang, api_name="/open_item")  # a decision needs a version seen first
         with pytest.raises(AppError, match="writer may not approve"):
             forged.predict(1, "", "", lang, api_name="/approve")
         anonymous = Client(url, verbose=False)

@@ -125,7 +125,6 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                     ck_json = gr.JSON(visible=False)
                 with gr.Tab(L("tab_review"), elem_id="tab-review") as tab_review:
                     L.add(tab_review, "tab_review")
-                    review_version = gr.State(None)
                     with gr.Row():
                         f_state = L.add(gr.Dropdown([""] + list(STATUSES), value="in_review", label=L("filter_state"),
                                                     elem_id="filter-state"), "filter_state")
@@ -198,7 +197,7 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
         item_pick.change(write.show, [item_pick, ui_lang], shown, api_visibility="private")
         for btn, fn, inputs in ((fix_btn, write.apply_fix, [item_pick, shown_version, ui_lang]),
                                 (save_btn, write.save_edit, [item_pick, edit_box, shown_version, ui_lang]),
-                                (submit_btn, write.submit, [item_pick, ui_lang])):
+                                (submit_btn, write.submit, [item_pick, shown_version, ui_lang])):
             btn.click(fn, inputs, [write_msg], api_visibility="private").success(
                 write.show, [item_pick, ui_lang], shown[:-1], api_visibility="private")
         tr_btn.click(write.translate, [item_pick, tr_kind, tr_lang, tr_market, ui_lang], [item_pick, write_msg],
@@ -209,10 +208,10 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
 
         filters = [f_state, f_brand, f_lang, f_kind, f_market, f_author, f_sev, ui_lang]
         refresh_btn.click(review.queue, filters, [queue_tbl, queue_msg], api_name="queue")
-        opened = [rv_header, rv_diff, rv_hl, rv_findings, rv_notes, rv_hist, rv_base, review_version,
-                  approve_btn, changes_btn, reject_btn]
-        open_btn.click(review.open, [rv_id, rv_base, ui_lang], opened, api_visibility="private")
-        decide_in = [rv_id, rv_comment, rv_override, review_version, ui_lang]
+        opened = [rv_header, rv_diff, rv_hl, rv_findings, rv_notes, rv_hist, rv_base, approve_btn, changes_btn,
+                  reject_btn]
+        open_btn.click(review.open, [rv_id, rv_base, ui_lang], opened, api_name="open_item")
+        decide_in = [rv_id, rv_comment, rv_override, ui_lang]
         for btn, fn, api in ((approve_btn, review.approve, "approve"), (reject_btn, review.reject, "reject"),
                              (changes_btn, review.request_changes, "request_changes")):
             btn.click(fn, decide_in, [rv_msg], api_name=api).then(

@@ -1,6 +1,7 @@
 """Review tab: the queue with filters, one item with its versions side by side, findings, comments
-and history, and the decisions. The workflow service enforces roles and the version the reviewer
-saw (``expected_version``); buttons hidden from writers are a convenience, not the protection."""
+and history, and the decisions. The workflow service enforces roles and binds a decision to the
+version the reviewer last opened (``record_view`` / ``last_seen``, kept in the database, never sent
+by the browser); buttons hidden from writers are a convenience, not the protection."""
 
 import gradio as gr
 
@@ -50,20 +51,22 @@ class ReviewHandlers:
                   + (f" (override: {d.override_reason})" if d.override_reason else "")] for d in item.decisions]
         notes += [[f"{c.created_at:%Y-%m-%d %H:%M}", c.author, c.body] for c in item.comments]
         history = [[f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action] for e in self.ctx.svc.workflow.history(item.id)]
+        self.ctx.svc.workflow.record_view(item.id, user, item.version)
         can_decide = user.can("approve") and item.status == "in_review"
         buttons = [gr.update(visible=can_decide)] * 3
         versions = gr.update(choices=[v.number for v in item.versions], value=base)
         return (header, views.diff_html(old.fields, item.current.fields, f"v{base}", f"v{item.version}"),
                 views.highlighted(item.current.fields, item.current.report), views.findings_rows(item.current.report),
-                sorted(notes), history, versions, item.version, *buttons)
+                sorted(notes), history, versions, *buttons)
 
-    def _decide(self, action: str, item_id, comment: str, override: str, shown_version, lang: str,
-                request: gr.Request):
+    def _decide(self, action: str, item_id, comment: str, override: str, lang: str, request: gr.Request):
         user = self.ctx.sessions.user(request)
         if not item_id:
             raise InputError(t(lang, "no_item"))
         wf = self.ctx.svc.workflow
-        expected = int(shown_version) if shown_version else None
+        expected = wf.last_seen(int(item_id), user)
+        if expected is None:
+            raise InputError(t(lang, "open_first"))
         try:
             if action == "approve":
                 item = wf.approve(int(item_id), user, comment=comment or None, override_reason=override or None,
@@ -77,16 +80,16 @@ class ReviewHandlers:
         return t(lang, "decided", item=item.id, status=item.status)
 
     @guard
-    def approve(self, item_id, comment: str, override: str, shown_version, lang: str, request: gr.Request):
-        return self._decide("approve", item_id, comment, override, shown_version, lang, request)
+    def approve(self, item_id, comment: str, override: str, lang: str, request: gr.Request):
+        return self._decide("approve", item_id, comment, override, lang, request)
 
     @guard
-    def reject(self, item_id, comment: str, override: str, shown_version, lang: str, request: gr.Request):
-        return self._decide("reject", item_id, comment, override, shown_version, lang, request)
+    def reject(self, item_id, comment: str, override: str, lang: str, request: gr.Request):
+        return self._decide("reject", item_id, comment, override, lang, request)
 
     @guard
-    def request_changes(self, item_id, comment: str, override: str, shown_version, lang: str, request: gr.Request):
-        return self._decide("request_changes", item_id, comment, override, shown_version, lang, request)
+    def request_changes(self, item_id, comment: str, override: str, lang: str, request: gr.Request):
+        return self._decide("request_changes", item_id, comment, override, lang, request)
 
     @guard
     def comment(self, item_id, body: str, lang: str, request: gr.Request):

@@ -43,14 +43,14 @@ class WriteHandlers:
             raise InputError(t(lang, "no_products"))
         if not langs:
             raise InputError(t(lang, "no_languages"))
-        gen = self.ctx.generator_for(user)
+        gen = self.ctx.svc.generator
         kit = self.ctx.svc.brand(brand or None)
         jobs = [(p, code) for p in chosen for code in langs]
         started, items, summary = time.monotonic(), [], []
         for i, (product, code) in enumerate(jobs, 1):
             yield t(lang, "generating", i=i, n=len(jobs), sku=views.esc(product.sku), lang=code), gr.update(), None
             opts = dict(lang=code, market=market, platform=platform or None, segment=segment or None,
-                        context=context or None)
+                        context=context or None, actor=user)
             n = int(variants or 1)
             drafts = ([gen.generate(kind, product, kit, **opts)] if n == 1
                       else gen.generate_variants(kind, product, kit, n=n, **opts).drafts)
@@ -117,22 +117,22 @@ class WriteHandlers:
         that kind for the same product in the target language."""
         user = self.ctx.sessions.user(request)
         item = self._item(item_id, lang)
-        gen = self.ctx.generator_for(user)
+        gen = self.ctx.svc.generator
         kit = self.ctx.svc.brand(item.brand)
         if not kind or kind == item.kind:
             draft_id = next(v.draft_id for v in reversed(item.versions) if v.draft_id)
-            draft = gen.translate(draft_id, kit, lang=target_lang, market=target_market)
+            draft = gen.translate(draft_id, kit, lang=target_lang, market=target_market, actor=user)
         else:
-            draft = gen.generate(kind, item.product, kit, lang=target_lang, market=target_market)
+            draft = gen.generate(kind, item.product, kit, lang=target_lang, market=target_market, actor=user)
         new_id = self.ctx.svc.workflow.item_for_draft(draft.id)
         label = f"#{new_id} · {item.sku} · {target_lang}"
         return gr.update(choices=[(label, new_id)], value=new_id), t(lang, "generated", n=1, seconds="-")
 
     @guard
-    def submit(self, item_id, lang: str, request: gr.Request):
+    def submit(self, item_id, shown_version, lang: str, request: gr.Request):
         user = self.ctx.sessions.user(request)
         item = self._item(item_id, lang)
-        self.ctx.svc.workflow.submit(item.id, user)
+        self.ctx.svc.workflow.submit(item.id, user, expected_version=int(shown_version) if shown_version else None)
         return t(lang, "submitted", item=item.id)
 
     def _item(self, item_id, lang):
