@@ -203,3 +203,62 @@ def test_check_and_generate_api_with_gradio_client_under_sign_in(ui_server, prod
     client.predict(api_name="/sign_out")
     with pytest.raises(AppError, match="not signed in"):
         client.predict("x", "en", "US", "listing", "", "", False, "en", api_name="/check")
+
+
+# ---- brand knowledge and dashboard ------------------------------------------------------------
+@pytest.fixture
+def kb_ctx(ctx, tmp_path, monkeypatch):
+    """The app with a copy of the sample brand folder, so saving the kit never touches the repo."""
+    import shutil
+
+    from assistant.services import Services
+    from assistant.settings import REPO_ROOT
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(REPO_ROOT / "knowledge" / "bambuu", root / "bambuu")
+    monkeypatch.setattr(Services, "knowledge_dir", property(lambda self: root))
+    return ctx
+
+
+def test_the_brand_kit_is_validated_with_its_line_and_only_reviewers_save_it(kb_ctx):
+    from ui.knowledge import KnowledgeHandlers
+
+    k = KnowledgeHandlers(kb_ctx)
+    kb_ctx.sessions.sign_in(request("w"), "wendy", PASSWORD)
+    kb_ctx.sessions.sign_in(request("r"), "rita", PASSWORD)
+    text = k.kit("bambuu", "en", request("w"))
+    with pytest.raises(gr.Error, match="a writer may not manage knowledge"):
+        k.save_kit("bambuu", text, "en", request("w"))
+    with pytest.raises(gr.Error, match=r"brand\.yaml:2.*unknown key"):
+        k.save_kit("bambuu", text.replace("\n", "\nno_such_key: 1\n", 1), "en", request("r"))
+    assert k.kit("bambuu", "en", request("r")) == text  # invalid text changed nothing
+    assert k.save_kit("bambuu", text + "\n# reviewed\n", "en", request("r")) == t("en", "kit_saved")
+    assert k.kit("bambuu", "en", request("w")).endswith("# reviewed\n")
+
+
+def test_a_guideline_upload_is_ingested_searchable_and_removable(kb_ctx, tmp_path):
+    from ui.knowledge import KnowledgeHandlers
+
+    k = KnowledgeHandlers(kb_ctx)
+    kb_ctx.sessions.sign_in(request("r"), "rita", PASSWORD)
+    doc = tmp_path / "tone.md"
+    doc.write_text("# Tone\n\nWe never call a board antibacterial; say easy to clean instead.\n", encoding="utf-8")
+    assert "added, 1 chunk" in k.ingest(str(doc), "bambuu", "en", request("r"))
+    rows, _ = k.sources("bambuu", "en", request("r"))
+    assert ["upload/tone.md", "en", 1] in rows
+    hits = k.search("bambuu", "antibacterial board", "", "en", request("r"))
+    assert hits and hits[0][1] == "upload/tone.md"
+    assert k.remove("bambuu", "upload/tone.md", "en", request("r")) == t("en", "removed", n=1)
+
+
+def test_dashboard_counts_states_findings_and_days(ctx, product_file):
+    from assistant.catalog import load_products
+    from ui.knowledge import KnowledgeHandlers
+
+    ctx.sessions.sign_in(request(), "wendy", PASSWORD)
+    ctx.svc.generator.generate("listing", load_products(product_file)[0], ctx.svc.brand(), lang="en", market="US",
+                               actor=ctx.svc.users.get("wendy"))
+    states, categories, languages, days, _ = KnowledgeHandlers(ctx).dashboard("en", request())
+    assert dict(zip(states["state"], states["count"])) == {"draft": 1}
+    assert dict(zip(categories["category"], categories["count"])) == {"brand_term": 1, "environmental_claim": 1}
+    assert list(languages["language"]) == ["en"] and list(days["drafts"]) == [1]

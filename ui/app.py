@@ -13,6 +13,7 @@ from assistant.workflow.states import STATUSES
 from ui.context import AppContext
 from ui.desk import DeskHandlers
 from ui.i18n import CHOICES, Labels
+from ui.knowledge import dashboard_tab, knowledge_tab
 from ui.review import ReviewHandlers
 from ui.views import SEVERITY_COLORS
 from ui.write import WriteHandlers
@@ -177,6 +178,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                     ex_msg = gr.Markdown(elem_id="export-msg")
                     ex_file = L.add(gr.File(label=L("export_file"), interactive=False, elem_id="export-file"),
                                     "export_file")
+                knowledge_tab(L, ctx, ui_lang, brands, langs)
+                dashboard_tab(L, ctx, ui_lang)
 
         # ---- events ----------------------------------------------------------------------
         page = [status, signin_col, main_col, notice, reviewer_col, main_col]

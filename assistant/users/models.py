@@ -19,7 +19,7 @@ Role = Literal["writer", "reviewer", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 
 _WRITER = {"generate", "submit", "edit", "comment", "export"}
-_REVIEWER = _WRITER | {"approve", "reject", "request_changes"}
+_REVIEWER = _WRITER | {"approve", "reject", "request_changes", "manage_knowledge"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     "writer": frozenset(_WRITER),
     "reviewer": frozenset(_REVIEWER),
