@@ -1,7 +1,9 @@
 """Sign-in, the language switch, checking pasted copy and exports."""
 
 import json
+import shutil
 from datetime import datetime, timezone
+from pathlib import Path
 
 import gradio as gr
 
@@ -84,7 +86,10 @@ class DeskHandlers:
         note = t(lang, "exported", n=result.items, file=views.esc(result.path.name))
         if result.unapproved:
             note = t(lang, "export_warning", n=result.unapproved, total=result.items) + "\n\n" + note
-        return str(result.path), note
+        path = result.path
+        if path.is_dir():  # formats that write one file per item (email_html) download as one zip
+            path = Path(shutil.make_archive(str(path), "zip", root_dir=path))
+        return str(path), note
 
 
 def _facts(text: str | None) -> dict | None:
