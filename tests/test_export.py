@@ -43,8 +43,8 @@ def team(wf):
 def approved(wf, team, fields=None, **kw) -> int:
     item = new_item(wf, fields, **kw)
     wf.workflow.submit(item, team["wendy"])
-    wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item), override_reason="checked by legal, ticket LEG-42" if "best" in str(fields)
-                        else None)
+    wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item),
+                        override_reason="checked by legal, ticket LEG-42" if "best" in str(fields) else None)
     return item
 
 

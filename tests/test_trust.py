@@ -206,3 +206,54 @@ def test_service_requires_the_expected_version(wf, team):
     with pytest.raises(ConflictError):
         wf.workflow.approve(item, team["rita"], expected_version=1)
     assert wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item)).version == 2
+
+
+# ---- the migration -------------------------------------------------------------------------------
+def test_migration_0002_backfills_snapshots_of_an_existing_database(db_url):
+    """A 0001 database with copy in it: each version gets its product as the snapshot, audit rows get
+    their mode, and local-mode comments (no author) fit afterwards."""
+    from alembic import command
+
+    from assistant.storage import make_engine, migrate
+    from assistant.storage.migrate import alembic_config, forget
+
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        for sql in (
+            "INSERT INTO users (id, name, role, password_hash, active, created_at) "
+            "VALUES (1, 'ada', 'admin', 'x', true, CURRENT_TIMESTAMP)",
+            "INSERT INTO products (id, brand, sku, name, document, updated_at) VALUES "
+            "(1, 'bambuu', 'BB-1', 'Board', '{\"sku\": \"BB-1\", \"name\": \"Board\", \"facts\": {\"url\": \"https://a\"}}', "
+            "CURRENT_TIMESTAMP)",
+            "INSERT INTO content_items (id, kind, brand, sku, lang, market, product_id, status, current_version, "
+            "created_at, updated_at, lock_version) VALUES (1, 'listing', 'bambuu', 'BB-1', 'en', 'US', 1, 'approved', 1, "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)",
+            "INSERT INTO content_versions (id, item_id, number, fields, source, score, error_count, warning_count, "
+            "created_at) VALUES (1, 1, 1, '{\"title\": \"Board\"}', 'generated', 100, 0, 0, CURRENT_TIMESTAMP)",
+            "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id) VALUES "
+            "(CURRENT_TIMESTAMP, NULL, 'system', 'item.create', 'item', 1), "
+            "(CURRENT_TIMESTAMP, 1, 'ada', 'user.add', 'user', 1)",
+        ):
+            conn.exec_driver_sql(sql)
+    forget(engine)
+    migrate(engine)
+    with read_session(engine) as s:
+        from assistant.storage.tables import CommentRow, VersionRow
+
+        assert s.get(VersionRow, 1).product["facts"]["url"] == "https://a"
+        assert list(s.scalars(select(AuditRow.actor_mode).order_by(AuditRow.id))) == ["system", "user"]
+    from assistant.storage.db import write_session
+
+    with write_session(engine) as s:
+        s.add(CommentRow(item_id=1, version_id=1, author_id=None, body="from local mode"))
+
+
+def test_local_and_system_are_not_user_names(wf):
+    from assistant.errors import InputError
+
+    for name in ("local", "system"):
+        with pytest.raises(InputError, match="reserved"):
+            wf.users.add(name, "admin", PASSWORD, actor=None)

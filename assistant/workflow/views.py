@@ -46,6 +46,7 @@ def item_view(s: Session, item: ItemRow) -> ItemView:
         decisions=[DecisionView(decision=d.decision, reviewer=names[d.reviewer_id], version=numbers[d.version_id],
                                 comment=d.comment, override_reason=d.override_reason, created_at=d.created_at)
                    for d in decisions],
-        comments=[CommentView(author=names[c.author_id] if c.author_id is not None else LOCAL, version=numbers.get(c.version_id), body=c.body,
+        comments=[CommentView(author=names[c.author_id] if c.author_id is not None else LOCAL,
+                              version=numbers.get(c.version_id), body=c.body,
                               created_at=c.created_at) for c in comments],
     )
