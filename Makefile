@@ -28,27 +28,26 @@ ui: env
 test: env postgres chromium
 	$(BIN)/python -m pytest
 
+# Installs Debian packages for the tests (as root, or through sudo): $(APT_INSTALL) PACKAGE...
+APT_INSTALL = sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq
+
 # The tests run against SQLite and PostgreSQL; their fixture starts a private PostgreSQL server on
 # 127.0.0.1. Installs Debian's package when no server binaries are found (a no-op otherwise).
 postgres:
 	@if command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then :; \
-	elif command -v apt-get >/dev/null 2>&1; then \
-	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  echo "installing PostgreSQL (Debian package) for the tests"; \
-	  ( $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq postgresql >/dev/null ) \
-	    || echo "warning: could not install PostgreSQL; its tests will be skipped"; \
+	elif command -v apt-get >/dev/null 2>&1; then echo "installing PostgreSQL (Debian package) for the tests"; \
+	  ( $(APT_INSTALL) postgresql >/dev/null ) || echo "warning: could not install PostgreSQL; its tests will be skipped"; \
 	else echo "warning: PostgreSQL not found and no apt-get; its tests will be skipped"; fi
 
-# The browser test drives Debian's chromium through Playwright (never `playwright install`).
-# Installs the package when missing; in CI (ASSISTANT_CI=1) the test then fails if it is still absent.
+# The browser test drives Debian's chromium through Playwright (never `playwright install`), with a
+# CJK font for the Chinese screenshots. Installed when missing; in CI (ASSISTANT_CI=1) the browser
+# test fails when Chromium is still absent, elsewhere it is skipped.
 chromium:
-	@if command -v chromium >/dev/null 2>&1; then :; \
-	elif command -v apt-get >/dev/null 2>&1; then \
-	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  echo "installing Chromium (Debian package) for the browser test"; \
-	  ( $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null ) \
-	    || echo "warning: could not install Chromium; the browser test will fail in CI and skip elsewhere"; \
-	else echo "warning: Chromium not found and no apt-get; the browser test will fail in CI and skip elsewhere"; fi
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "wqy\|cjk"; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then echo "installing Chromium (Debian package) for the browser test"; \
+	  ( $(APT_INSTALL) chromium fonts-wqy-zenhei >/dev/null ) || echo "warning: could not install Chromium"; \
+	else echo "warning: Chromium not found and no apt-get; the browser test cannot run"; fi
 
 clean:
 	rm -rf out .assistant

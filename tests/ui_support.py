@@ -19,17 +19,9 @@ USERS = (("ada", "admin"), ("wendy", "writer"), ("rita", "reviewer"))
 def scripted_listing() -> dict:
     """A listing whose title uses a term the sample brand bans (with a replacement): one finding
     with a mechanical fix."""
-    return {
-        "title": "Bambuu Moso Bamboo Cutting Board, eco-friendly, 45 x 30 cm",
-        "bullets": ["Deep juice groove keeps your counter dry while you carve.",
-                    "Reversible: one side for prep, one for serving.",
-                    "FSC-certified Moso bamboo, finished with food-grade mineral oil."],
-        "description": "A sturdy 45 x 30 x 2 cm board made in Anji, Zhejiang. Hand wash and oil monthly.",
-        "meta_title": "Bambuu Bamboo Cutting Board with Juice Groove",
-        "meta_description": "Reversible FSC-certified bamboo cutting board, 45 x 30 cm, with a deep juice groove.",
-        "image_alt_text": "Bamboo cutting board with a juice groove on a kitchen counter",
-        "search_keywords": ["bamboo cutting board", "chopping board", "juice groove"],
-    }
+    from tests.test_kinds import SAMPLES
+
+    return dict(SAMPLES["listing"], title="Bambuu Moso Bamboo Cutting Board, eco-friendly, 45 x 30 cm")
 
 
 def free_port() -> int:
