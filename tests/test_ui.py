@@ -262,3 +262,25 @@ def test_dashboard_counts_states_findings_and_days(ctx, product_file):
     assert dict(zip(states["state"], states["count"])) == {"draft": 1}
     assert dict(zip(categories["category"], categories["count"])) == {"brand_term": 1, "environmental_claim": 1}
     assert list(languages["language"]) == ["en"] and list(days["drafts"]) == [1]
+
+
+def test_a_decision_on_a_version_changed_meanwhile_is_a_conflict_and_shows_the_fresh_version(ctx, product_file):
+    from assistant.catalog import load_products
+
+    wendy, rita = request("w"), request("r")
+    ctx.sessions.sign_in(wendy, "wendy", PASSWORD)
+    ctx.sessions.sign_in(rita, "rita", PASSWORD)
+    writer = ctx.svc.users.get("wendy")
+    draft = ctx.svc.generator.generate("listing", load_products(product_file)[0], ctx.svc.brand(), lang="en",
+                                       market="US", actor=writer)
+    item_id = ctx.svc.workflow.item_for_draft(draft.id)
+    ctx.svc.workflow.submit(item_id, writer)
+    review = ReviewHandlers(ctx)
+    review.open(item_id, None, "en", rita)  # the reviewer reads version 1 ...
+    fields = dict(draft.fields, title="Bambuu bamboo board, 45 x 30 cm")
+    ctx.svc.workflow.edit(item_id, writer, fields, base_version=1)
+    assert review.approve(item_id, "", "", "en", rita) == t("en", "conflict_fresh")  # ... version 2 exists now
+    assert ctx.svc.workflow.get(item_id).status == "in_review"
+    header = review.open(item_id, None, "en", rita)[0]
+    assert "version 2" in header
+    assert "approved" in review.approve(item_id, "", "", "en", rita)
