@@ -24,9 +24,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def require_chromium() -> str:
+def require_chromium(which=shutil.which, fallback: Path = Path("/usr/bin/chromium")) -> str:
     """Debian's chromium, or: fail in CI (ASSISTANT_CI=1), skip on a developer's machine."""
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    path = which("chromium") or (str(fallback) if fallback.exists() else None)
     problem = None
     if path is None:
         problem = "Chromium is not installed (Debian package 'chromium'; `make test` installs it)"
@@ -40,6 +40,13 @@ def require_chromium() -> str:
             pytest.fail(f"browser test cannot run in CI: {problem}")
         pytest.skip(problem)
     return path
+
+
+@pytest.mark.parametrize("ci, outcome", [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_chromium_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_path, ci, outcome):
+    monkeypatch.setenv("ASSISTANT_CI", ci)
+    with pytest.raises(outcome, match="Chromium"):
+        require_chromium(which=lambda name: None, fallback=tmp_path / "no-chromium")
 
 
 def field(page, elem_id: str):

@@ -14,12 +14,17 @@ from ui.context import AppContext
 from ui.desk import DeskHandlers
 from ui.i18n import CHOICES, Labels
 from ui.knowledge import dashboard_tab, knowledge_tab
-from ui.review import ReviewHandlers
+from ui.review import QUEUE_COLUMNS, ReviewHandlers
 from ui.views import SEVERITY_COLORS
 from ui.write import WriteHandlers
 
-CSS = ".bca-diff {overflow-x: auto} .bca-diff table.diff {font-family: monospace; font-size: 13px} .bca-diff .diff_add {background:#d1fae5}" \
-      " .bca-diff .diff_chg {background:#fef3c7} .bca-diff .diff_sub {background:#fee2e2}"
+CSS = " ".join([
+    ".bca-diff {overflow-x: auto}",
+    ".bca-diff table.diff {width: 100%; font-family: monospace; font-size: 13px}",
+    ".bca-diff td {white-space: pre-wrap; word-break: break-word}",
+    ".bca-diff .diff_add {background: #d1fae5} .bca-diff .diff_chg {background: #fef3c7}",
+    ".bca-diff .diff_sub {background: #fee2e2}",
+])
 
 
 FINDING_KEYS = ["col_severity", "col_category", "col_field", "col_matched", "col_message", "col_source", "col_fix"]
@@ -138,7 +143,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                                       "filter_severity")
                     refresh_btn = L.add(gr.Button(L("refresh"), elem_id="refresh"), "refresh", "value")
                     queue_msg = gr.Markdown()
-                    queue_tbl = L.add(gr.Dataframe(label=L("queue"), interactive=False, elem_id="queue"), "queue")
+                    queue_tbl = L.table(gr.Dataframe(headers=list(QUEUE_COLUMNS), label=L("queue"), interactive=False,
+                                                     elem_id="queue"), "queue", list(QUEUE_COLUMNS))
                     with gr.Row():
                         rv_id = L.add(gr.Number(label=L("item_id"), precision=0, elem_id="review-id"), "item_id")
                         rv_base = L.add(gr.Dropdown([], label=L("compare_with")), "compare_with")

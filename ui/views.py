@@ -89,7 +89,7 @@ def diff_html(old: dict[str, Any], new: dict[str, Any], old_label: str, new_labe
     """Side-by-side diff; difflib escapes the text (<, >, &) in the table it builds."""
     table = difflib.HtmlDiff().make_table(
         field_lines(old), field_lines(new), html.escape(old_label), html.escape(new_label))
-    return f'<div class="bca-diff">{table}</div>'
+    return f'<div class="bca-diff">{table.replace("&nbsp;", " ")}</div>'
 
 
 def counts(report: CheckReport) -> dict[str, int]:
