@@ -284,3 +284,20 @@ def test_a_decision_on_a_version_changed_meanwhile_is_a_conflict_and_shows_the_f
     header = review.open(item_id, None, "en", rita)[0]
     assert "version 2" in header
     assert "approved" in review.approve(item_id, "", "", "en", rita)
+
+
+def test_a_model_failure_is_a_message_not_a_traceback(ctx, product_file):
+    from assistant.errors import ProviderError
+
+    model = ctx.svc.llm.chat
+    model.default_reply = "this is not JSON"
+    wendy = request("w")
+    ctx.sessions.sign_in(wendy, "wendy", PASSWORD)
+    write = WriteHandlers(ctx)
+    products, _, _ = write.upload(str(product_file), "en", wendy)
+    args = (products, [products[0]["sku"]], "listing", "amazon", ["en"], "US", "", 1, "bambuu", "", "en", wendy)
+    status, _, summary = list(write.generate(*args))[-1]
+    assert summary[0]["status"] == "failed" and t("en", "drafts_failed", n=1) in status
+    model.default_reply = ProviderError("connection refused")
+    with pytest.raises(gr.Error, match="The model failed: connection refused"):
+        list(write.generate(*args))

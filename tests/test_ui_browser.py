@@ -176,6 +176,13 @@ def test_write_review_export_in_a_browser(ui_server, lang, tmp_path):  # noqa: F
         text = saved.read_text(encoding="utf-8-sig")
         assert "made from FSC-certified bamboo" in text and "eco-friendly" not in text
         flow.shot("exported")
+
+        # the switch changes the interface language (content languages stay as they are)
+        other = "en" if lang == "zh-CN" else "zh-CN"
+        page.locator("#ui-lang").get_by_text("English" if other == "en" else "中文").click()
+        page.get_by_role("tab", name=t(other, "tab_review")).wait_for()
+        flow.wait_text("export", t(other, "export"))
+        flow.shot("language-switched")
         browser.close()
     (shots / "timings.json").write_text(json.dumps(timings, indent=1), encoding="utf-8")
     print(f"\nscreenshots: {sorted(p.name for p in shots.glob('*.png'))} in {shots}; timings: {timings}")

@@ -62,6 +62,10 @@ class WriteHandlers:
                 if item_id:
                     items.append((f"#{item_id} · {product.sku} · {code}", item_id))
         done = t(lang, "generated", n=len(summary), seconds=round(time.monotonic() - started, 1))
+        failed = [f"#{d['draft']} {views.esc(d['sku'])} {d['lang']}: {views.esc(d['error'])}" for d in summary
+                  if d["status"] != "ok"]
+        if failed:
+            done += "\n\n" + t(lang, "drafts_failed", n=len(failed)) + "\n\n" + "\n\n".join(failed)
         yield done, gr.update(choices=items, value=items[-1][1] if items else None), summary
 
     @guard
