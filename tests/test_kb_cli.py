@@ -72,5 +72,9 @@ def test_eval_retrieval_json(capsys):
     assert code == 0
     [result] = json.loads(out)
     assert result["embedder"] == "hash-ngram-v1-1024" and result["mode"] == "keyword"
-    assert result["all"]["queries"] >= 40 and 0.0 <= result["all"]["recall@5"] <= 1.0
+    # keyword retrieval is deterministic: 0.956 / 0.936 on the sample guidelines (README); a floor a little
+    # below catches a broken index, tokeniser or ranking
+    assert result["all"]["queries"] >= 40
+    assert result["all"]["recall@5"] >= 0.9 and result["all"]["mrr"] >= 0.85, result["all"]
+    assert all(result[group]["recall@5"] >= 0.85 for group in ("en", "zh", "cross")), result
     assert set(result) >= {"en", "zh", "cross"}

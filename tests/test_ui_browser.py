@@ -9,13 +9,13 @@ every step go to tests/artifacts/ui/<lang>/ (printed at the end); so do the meas
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.requirements import require_chromium
 from tests.ui_support import PASSWORD, ui_server  # noqa: F401 - fixture
 from ui.i18n import t
 
@@ -24,29 +24,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def require_chromium(which=shutil.which, fallback: Path = Path("/usr/bin/chromium")) -> str:
-    """Debian's chromium, or: fail in CI (ASSISTANT_CI=1), skip on a developer's machine."""
-    path = which("chromium") or (str(fallback) if fallback.exists() else None)
-    problem = None
-    if path is None:
-        problem = "Chromium is not installed (Debian package 'chromium'; `make test` installs it)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "Playwright for Python is missing (pip install -e '.[test]') to drive Chromium"
-    if problem:
-        if os.environ.get("ASSISTANT_CI") == "1":
-            pytest.fail(f"browser test cannot run in CI: {problem}")
-        pytest.skip(problem)
-    return path
-
-
 @pytest.mark.parametrize("ci, outcome", [("1", pytest.fail.Exception), ("", pytest.skip.Exception)])
 def test_a_missing_chromium_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_path, ci, outcome):
     monkeypatch.setenv("ASSISTANT_CI", ci)
     with pytest.raises(outcome, match="Chromium"):
-        require_chromium(which=lambda name: None, fallback=tmp_path / "no-chromium")
+        require_chromium(which=lambda name: None, fallback=tmp_path / "no-chromium")  # named in the message
 
 
 def field(page, elem_id: str):

@@ -3,6 +3,7 @@ Every test runs against SQLite and PostgreSQL (``db_url``)."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from assistant.storage.db import read_session
 from assistant.storage.tables import AuditRow, CommentRow, DecisionRow, ItemRow, UserRow, VersionRow
 from assistant.users import PermissionDenied
 from assistant.workflow import STATUSES, BlockedError, ConflictError, TransitionError
-from tests.workflow_fixtures import seen, add_users, listing_fields, new_item
+from tests.workflow_fixtures import PASSWORD, add_users, listing_fields, new_item, seen
 
 ROLES = [("admin", "admin"), ("wendy", "writer"), ("rita", "reviewer"), ("rob", "reviewer")]
 
@@ -239,7 +240,11 @@ def test_every_change_has_an_audit_entry(wf, team):
         edit = [e for e in entries if e.action == "item.edit"][-1]
         assert edit.before["status"] == "approved" and edit.after["status"] == "in_review"
         assert edit.before["fields"]["title"] == "Shorter" and edit.after["fields"]["title"] == "Shorter still"
-        assert all("password" not in str(e.after.get("password_hash", "")) for e in entries if e.after)
+        # neither a password nor its stored hash is ever written to the audit log
+        logged = json.dumps([[e.before, e.after] for e in entries], ensure_ascii=False)
+        for secret in (PASSWORD, "another password", *s.scalars(select(UserRow.password_hash))):
+            assert secret not in logged
+        assert "password_hash" not in logged
         assert s.scalar(select(ItemRow.status)) == "in_review"
 
 
@@ -250,3 +255,41 @@ def test_show_diff_between_versions(wf, team):
     view = wf.workflow.edit(item, team["wendy"], listing_fields(title="New title"), base_version=1)
     diff = diff_versions(view.versions[0].fields, view.current.fields, "v1", "v2")
     assert "-title: Bambuu Bamboo Cutting Board with Juice Groove" in diff and "+title: New title" in diff
+
+
+def test_real_checker_findings_block_approval_until_overridden(db_url):
+    """The real checker, not the stub: its error finding is recorded on the version and blocks approval
+    until a reviewer gives an override reason; an edit is checked again by it, in both directions."""
+    from assistant.services import build_services
+    from assistant.settings import load_settings
+
+    svc = build_services(load_settings(provider="fake", database_url=db_url))
+    team = add_users(svc, *ROLES)
+    w, r = team["wendy"], team["rita"]
+    fields = listing_fields(title="The best bamboo cutting board")
+    item = new_item(svc, fields, report=svc.checker.check_fields(fields, lang="en", market="US", channel="listing"))
+    view = svc.workflow.get(item)
+    [error] = [f for f in view.current.report.findings if f.severity == "error"]
+    assert error.field == "title" and "best" in error.matched.lower()
+    svc.workflow.submit(item, w)
+    for reason in (None, "ok"):
+        with pytest.raises(BlockedError, match=error.rule_id):
+            svc.workflow.approve(item, r, override_reason=reason, expected_version=1)
+    assert svc.workflow.get(item).status == "in_review"
+    reason = "legal checked the claim, ticket LEG-42"
+    view = svc.workflow.approve(item, r, override_reason=reason, expected_version=1)
+    assert view.status == "approved" and view.decisions[-1].override_reason == reason
+
+    # an edit that removes the claim is checked again and needs no override; one that adds it does
+    fixed = new_item(svc, fields, report=svc.checker.check_fields(fields, lang="en", market="US", channel="listing"),
+                     sku="BB-2002")
+    view = svc.workflow.edit(fixed, w, listing_fields(title="Bamboo cutting board with juice groove"), base_version=1)
+    assert not [f for f in view.current.report.findings if f.severity == "error"]
+    svc.workflow.submit(fixed, w)
+    assert svc.workflow.approve(fixed, r, expected_version=2).status == "approved"
+    clean = new_item(svc, sku="BB-3003", report=svc.checker.check_fields(listing_fields(), lang="en", market="US",
+                                                                         channel="listing"))
+    svc.workflow.edit(clean, w, listing_fields(title="The best board you will ever own"), base_version=1)
+    svc.workflow.submit(clean, w)
+    with pytest.raises(BlockedError, match="superlative"):
+        svc.workflow.approve(clean, r, expected_version=2)

@@ -22,6 +22,7 @@ from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.generation.models import Draft, DraftRequest
 from assistant.services import build_services
 from assistant.settings import load_settings
+from tests.requirements import require
 
 PASSWORD = "correct horse battery"
 
@@ -87,8 +88,8 @@ def _user_exists(name: str) -> bool:
 def pg_server():
     bindir = pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL server binaries (pg_ctl, initdb) not found: `make test` installs Debian's "
-                    "postgresql package; or apt-get install postgresql")
+        require("PostgreSQL (server binaries pg_ctl, initdb)",
+                "`make postgres` (run by `make test`) installs Debian's postgresql package; or apt-get install postgresql")
     server = PgServer(bindir)
     server.start()
     yield server

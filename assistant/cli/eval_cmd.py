@@ -80,7 +80,8 @@ def generation(
         svc, kinds=split(kinds), langs=split(langs), limit=limit, log=log,
         shard=(int(shard_parts[0]), int(shard_parts[1])), report_only=report_only,
         actor=None if report_only else sign_in(svc, None),  # drafts are stored: as the signed-in user
-        progress=lambda c: console.print(f"{c.sku} {c.kind} {c.lang}: valid={c.schema_valid} limits={c.within_hard_limits} "
+        progress=lambda c: console.print(f"{c.sku} {c.kind} {c.lang}: valid={c.schema_valid} retried={c.retried} "
+                                         f"limits raw={c.raw_within_hard_limits} delivered={c.within_hard_limits} "
                                          f"lang={c.language_match} errors {c.errors_first}->{c.errors_final} "
                                          f"rounds={c.rounds} tokens={c.prompt_tokens}/{c.completion_tokens} "
                                          f"{c.latency_ms / 1000:.1f}s", highlight=False) if not as_json else None,
@@ -93,18 +94,32 @@ def generation(
     console.print(f"{result['provider']}/{result['model']}, revise_rounds={result['revise_rounds']}, "
                   f"{result['products']} products x {len(result['kinds'])} kinds x {len(result['langs'])} languages: "
                   f"{result['summary']['cases']} of {result['planned_cases']} cases done")
+    console.print(generation_table(result))
+    if result["summary"]["hard_limits_raw_recorded"] < result["summary"]["cases"]:
+        console.print(f"raw hard limits, shortened and trimmed: recorded for {result['summary']['hard_limits_raw_recorded']} "
+                      f"of {result['summary']['cases']} cases (the rest were logged before they were recorded: "
+                      "a new run fills them in)", highlight=False)
+
+
+def generation_table(result: dict) -> Table:
+    """One row per group. 'limits raw' is the model's own reply before shortening and trimming; an
+    unidentifiable language counts as a miss in 'lang-ID match' and is also shown on its own."""
+    pct = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
     table = Table(title="generation eval")
-    cols = ("group", "cases", "schema-valid", "hard limits", "lang-ID match", "errors first->after", "tokens in/out",
-            "cost $", "s/draft")
-    for col in cols:
+    for col in ("group", "cases", "schema-valid 1st reply", "after retry", "limits raw (model)", "shortened/trimmed",
+                "limits delivered", "lang-ID match", "lang unknown", "errors first->after", "tokens in/out", "cost $",
+                "s/draft"):
         table.add_column(col)
     rows = [("all", result["summary"])] + list(result["by_kind"].items()) + list(result["by_lang"].items())
     for name, s in rows:
-        table.add_row(name, str(s["cases"]), f"{s['schema_valid_rate']:.1%}", f"{s['hard_limit_compliance']:.1%}",
-                      "n/a" if s["language_id_match_rate"] is None else f"{s['language_id_match_rate']:.1%}",
+        table.add_row(name, str(s["cases"]), pct(s["schema_valid_first_reply"]), pct(s["schema_valid_after_retry"]),
+                      pct(s["hard_limits_raw"]),
+                      f"{s['shortened_by_model']}/{s['trimmed_by_code']}" if s["hard_limits_raw_recorded"] else "n/a",
+                      pct(s["hard_limits_delivered"]), pct(s["language_id_match_rate"]),
+                      f"{s['language_id_undetermined']} ({pct(s['language_id_undetermined_rate'])})",
                       f"{s['error_findings_first_draft']}->{s['error_findings_after_revise']}",
                       f"{s['prompt_tokens']}/{s['completion_tokens']}", f"{s['cost_usd']:.4f}", f"{s['latency_s_mean']}")
-    console.print(table)
+    return table
 
 
 @app.command("checker")

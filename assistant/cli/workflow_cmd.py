@@ -101,11 +101,13 @@ def _done(item: ItemView, verb: str) -> None:
     typer.echo(f"item {item.id} {verb}: now {item.status} (version {item.version})")
 
 
-def _reviewed(svc: Services, item_id: int, user: User, version: int | None) -> int:
+def _reviewed(svc: Services, item_id: int, user: User, version: int | None, permission: str) -> int:
     """The version the reviewer decides on: --version, else the one they last `show`ed."""
     if version is not None:
         return version
     seen = svc.workflow.last_seen(item_id, user)
+    if seen is None and not user.can(permission):
+        return svc.workflow.get(item_id).version  # the workflow refuses the role, whichever version
     if seen is None:
         raise InputError(f"which version of item {item_id} did you review? '{user.name}' has not shown it",
                          where="--version", fix=f"read it first (`assistant show {item_id}`, signed in as "
@@ -129,7 +131,7 @@ def approve(
     svc = services()
     user = sign_in(svc, as_)
     item = svc.workflow.approve(item_id, user, comment=comment, override_reason=override_reason,
-                                expected_version=_reviewed(svc, item_id, user, version))
+                                expected_version=_reviewed(svc, item_id, user, version, "approve"))
     _done(item, "approved")
 
 
@@ -139,7 +141,7 @@ def reject(item_id: int = ITEM, comment: str | None = COMMENT, version: int | No
     svc = services()
     user = sign_in(svc, as_)
     _done(svc.workflow.reject(item_id, user, comment=comment or "",
-                              expected_version=_reviewed(svc, item_id, user, version)), "rejected")
+                              expected_version=_reviewed(svc, item_id, user, version, "reject")), "rejected")
 
 
 def request_changes(item_id: int = ITEM, comment: str | None = COMMENT, version: int | None = VERSION,
@@ -148,7 +150,7 @@ def request_changes(item_id: int = ITEM, comment: str | None = COMMENT, version:
     svc = services()
     user = sign_in(svc, as_)
     item = svc.workflow.request_changes(item_id, user, comment=comment or "",
-                                        expected_version=_reviewed(svc, item_id, user, version))
+                                        expected_version=_reviewed(svc, item_id, user, version, "request_changes"))
     _done(item, "sent back")
 
 
