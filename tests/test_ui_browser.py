@@ -88,6 +88,7 @@ def test_write_review_export_in_a_browser(ui_server, lang, tmp_path):  # noqa: F
         start = time.monotonic()
         page.goto(url)
         page.get_by_role("button", name=t(lang, "sign_in")).wait_for()  # labels in the browser's language
+        flow.wait_text("status", t(lang, "signed_out"))  # the load event has answered
         timings["first_page_load_s"] = round(time.monotonic() - start, 2)
         flow.shot("sign-in-page")
 

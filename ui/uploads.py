@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from assistant.errors import InputError
+from assistant.errors import AssistantError, InputError
 
 PRODUCT_TYPES = (".csv", ".xlsx", ".json", ".jsonl")
 GUIDELINE_TYPES = (".md", ".txt", ".html", ".htm", ".pdf", ".docx")
@@ -41,3 +43,15 @@ def accept_upload(path: str | Path | None, home: Path, *, allowed: tuple[str, ..
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return target
+
+
+@contextmanager
+def named_as(path: Path, name: str) -> Iterator[None]:
+    """Errors about the stored copy name the file the user uploaded (not a server path)."""
+    try:
+        yield
+    except AssistantError as exc:
+        if exc.where:
+            exc.where = exc.where.replace(str(path), name)
+            exc.args = (exc.render(),)
+        raise

@@ -3,6 +3,7 @@ findings highlighted, guideline passages, rounds/tokens/cost/time; apply the aut
 or repurpose, submit. Handlers only parse, call services and render."""
 
 import time
+from pathlib import Path
 
 import gradio as gr
 
@@ -15,7 +16,7 @@ from ui import views
 from ui.context import AppContext
 from ui.guard import guard
 from ui.i18n import t
-from ui.uploads import PRODUCT_TYPES, accept_upload
+from ui.uploads import PRODUCT_TYPES, accept_upload, named_as
 
 
 class WriteHandlers:
@@ -26,7 +27,8 @@ class WriteHandlers:
     def upload(self, file, lang: str, request: gr.Request):
         self.ctx.sessions.user(request)
         path = accept_upload(file, self.ctx.home, allowed=PRODUCT_TYPES, area="products")
-        products = load_products(path)
+        with named_as(path, Path(file).name):
+            products = load_products(path)
         choices = [(f"{p.sku} · {p.name}", p.sku) for p in products]
         return ([p.model_dump(mode="json") for p in products], gr.update(choices=choices, value=[products[0].sku]),
                 t(lang, "loaded_products", n=len(products), file=views.esc(path.name)))
