@@ -156,7 +156,7 @@ def test_review_header_comments_and_errors_are_escaped(ctx, product_file):
     ctx.svc.workflow.comment(item_id, wendy, XSS)
     out = ReviewHandlers(ctx).open(item_id, None, "en", request("w"))
     assert "<script>" not in out[0] and "&lt;script&gt;" in out[0]
-    assert XSS in str(out[4])  # the comment is shown in a table, as plain text
+    assert XSS in str(out[5])  # the comment is shown in a table, as plain text
     with pytest.raises(gr.Error) as err:
         DeskHandlers(ctx, Labels()).check("x", "en", "US", "listing", "", '{"a": <script>', False, "en", request("w"))
     assert "<script>" not in str(err.value)

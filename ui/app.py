@@ -155,6 +155,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                                                      combine_adjacent=False), "highlighted")
                     rv_findings = L.table(gr.Dataframe(headers=FINDING_COLUMNS, label=L("findings"), wrap=True,
                                                        interactive=False), "findings", FINDING_KEYS)
+                    rv_base_findings = L.table(gr.Dataframe(headers=FINDING_COLUMNS, label=L("findings_base"),
+                                                            wrap=True, interactive=False), "findings_base", FINDING_KEYS)
                     rv_notes = L.table(gr.Dataframe(headers=["when", "who", "what"], label=L("comments"), wrap=True,
                                                     interactive=False), "comments", NOTE_KEYS)
                     rv_hist = L.table(gr.Dataframe(headers=["when", "who", "what"], label=L("history"),
@@ -217,8 +219,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
 
         filters = [f_state, f_brand, f_lang, f_kind, f_market, f_author, f_sev, ui_lang]
         refresh_btn.click(review.queue, filters, [queue_tbl, queue_msg], api_name="queue")
-        opened = [rv_header, rv_diff, rv_hl, rv_findings, rv_notes, rv_hist, rv_base, approve_btn, changes_btn,
-                  reject_btn]
+        opened = [rv_header, rv_diff, rv_hl, rv_findings, rv_base_findings, rv_notes, rv_hist, rv_base,
+                  approve_btn, changes_btn, reject_btn]
         open_btn.click(review.open, [rv_id, rv_base, ui_lang], opened, api_name="open_item")
         decide_in = [rv_id, rv_comment, rv_override, ui_lang]
         for btn, fn, api in ((approve_btn, review.approve, "approve"), (reject_btn, review.reject, "reject"),

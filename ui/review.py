@@ -57,7 +57,7 @@ class ReviewHandlers:
         versions = gr.update(choices=[v.number for v in item.versions], value=base)
         return (header, views.diff_html(old.fields, item.current.fields, f"v{base}", f"v{item.version}"),
                 views.highlighted(item.current.fields, item.current.report), views.findings_rows(item.current.report),
-                sorted(notes), history, versions, *buttons)
+                views.findings_rows(old.report), sorted(notes), history, versions, *buttons)
 
     def _decide(self, action: str, item_id, comment: str, override: str, lang: str, request: gr.Request):
         user = self.ctx.sessions.user(request)
