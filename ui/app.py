@@ -78,17 +78,20 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                     with gr.Row():
                         segment = L.add(gr.Dropdown(["", "prospect", "first_time_buyer", "loyal", "lapsed"], value="",
                                                     label=L("segment")), "segment")
-                        variants = L.add(gr.Number(1, minimum=1, maximum=8, precision=0, label=L("variants")), "variants")
+                        variants = L.add(gr.Number(1, minimum=1, maximum=8, precision=0, label=L("variants")),
+                                         "variants")
                         brand = L.add(gr.Dropdown(brands, value=svc.settings.brand, label=L("brand")), "brand")
                         context = L.add(gr.Textbox(label=L("context"), lines=1), "context")
-                    gen_btn = L.add(gr.Button(L("generate"), variant="primary", elem_id="generate"), "generate", "value")
+                    gen_btn = L.add(gr.Button(L("generate"), variant="primary", elem_id="generate"), "generate",
+                                    "value")
                     write_msg = gr.Markdown(elem_id="write-msg")
                     item_pick = L.add(gr.Dropdown([], label=L("draft_item"), elem_id="item-pick"), "draft_item")
                     stats = gr.Markdown(elem_id="stats")
-                    fields_tbl = L.table(gr.Dataframe(headers=["field", "text", "length", "limit"], label=L("fields_table"),
-                                                      wrap=True, interactive=False),
+                    fields_tbl = L.table(gr.Dataframe(headers=["field", "text", "length", "limit"], wrap=True,
+                                                      label=L("fields_table"), interactive=False),
                                          "fields_table", ["col_field", "col_text", "col_length", "col_limit"])
-                    hl = L.add(gr.HighlightedText(label=L("highlighted"), color_map=SEVERITY_COLORS, combine_adjacent=False,
+                    hl = L.add(gr.HighlightedText(label=L("highlighted"), color_map=SEVERITY_COLORS,
+                                                  combine_adjacent=False,
                                                   show_legend=True, elem_id="highlighted"), "highlighted")
                     findings = L.table(gr.Dataframe(headers=FINDING_COLUMNS, label=L("findings"), wrap=True,
                                                     interactive=False, elem_id="findings"), "findings", FINDING_KEYS)
@@ -98,7 +101,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                                      "fix_diff")
                     with gr.Row():
                         fix_btn = L.add(gr.Button(L("apply_fix"), elem_id="apply-fix"), "apply_fix", "value")
-                        submit_btn = L.add(gr.Button(L("submit"), variant="primary", elem_id="submit"), "submit", "value")
+                        submit_btn = L.add(gr.Button(L("submit"), variant="primary", elem_id="submit"), "submit",
+                                           "value")
                     with gr.Accordion(L("edit_fields"), open=False) as edit_acc:
                         L.add(edit_acc, "edit_fields")
                         edit_box = gr.Code(language="yaml", interactive=True, elem_id="edit-box")
@@ -106,7 +110,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                     with gr.Accordion(L("translate_to"), open=False) as tr_acc:
                         L.add(tr_acc, "translate_to")
                         with gr.Row():
-                            tr_kind = L.add(gr.Dropdown([""] + list(KINDS), value="", label=L("target_kind")), "target_kind")
+                            tr_kind = L.add(gr.Dropdown([""] + list(KINDS), value="", label=L("target_kind")),
+                                            "target_kind")
                             tr_lang = L.add(gr.Dropdown(langs, value="de", label=L("target_lang")), "target_lang")
                             tr_market = L.add(gr.Dropdown(mkts, value="DE", label=L("target_market")), "target_market")
                         tr_btn = L.add(gr.Button(L("translate")), "translate", "value")
@@ -117,7 +122,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                     with gr.Row():
                         ck_lang = L.add(gr.Dropdown(langs, value="en", label=L("language")), "language")
                         ck_market = L.add(gr.Dropdown(mkts, value="US", label=L("market")), "market")
-                        ck_channel = L.add(gr.Dropdown(list(channel_specs()), value="listing", label=L("channel")), "channel")
+                        ck_channel = L.add(gr.Dropdown(list(channel_specs()), value="listing", label=L("channel")),
+                                           "channel")
                         ck_platform = L.add(gr.Textbox(label=L("platform")), "platform")
                     ck_facts = L.add(gr.Textbox(lines=2, label=L("facts")), "facts")
                     ck_brand = L.add(gr.Checkbox(False, label=L("use_brand")), "use_brand")
@@ -139,7 +145,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                         f_kind = L.add(gr.Dropdown([""] + list(KINDS), value="", label=L("kind")), "kind")
                         f_market = L.add(gr.Textbox(label=L("market")), "market")
                         f_author = L.add(gr.Textbox(label=L("filter_author")), "filter_author")
-                        f_sev = L.add(gr.Dropdown(["", "error", "warning", "info"], value="", label=L("filter_severity")),
+                        f_sev = L.add(gr.Dropdown(["", "error", "warning", "info"], value="",
+                                                  label=L("filter_severity")),
                                       "filter_severity")
                     refresh_btn = L.add(gr.Button(L("refresh"), elem_id="refresh"), "refresh", "value")
                     queue_msg = gr.Markdown()
@@ -156,7 +163,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                     rv_findings = L.table(gr.Dataframe(headers=FINDING_COLUMNS, label=L("findings"), wrap=True,
                                                        interactive=False), "findings", FINDING_KEYS)
                     rv_base_findings = L.table(gr.Dataframe(headers=FINDING_COLUMNS, label=L("findings_base"),
-                                                            wrap=True, interactive=False), "findings_base", FINDING_KEYS)
+                                                            wrap=True, interactive=False),
+                                               "findings_base", FINDING_KEYS)
                     rv_notes = L.table(gr.Dataframe(headers=["when", "who", "what"], label=L("comments"), wrap=True,
                                                     interactive=False), "comments", NOTE_KEYS)
                     rv_hist = L.table(gr.Dataframe(headers=["when", "who", "what"], label=L("history"),
@@ -170,7 +178,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                                                 "approve", "value")
                             changes_btn = L.add(gr.Button(L("request_changes"), elem_id="request-changes"),
                                                 "request_changes", "value")
-                            reject_btn = L.add(gr.Button(L("reject"), variant="stop", elem_id="reject"), "reject", "value")
+                            reject_btn = L.add(gr.Button(L("reject"), variant="stop", elem_id="reject"), "reject",
+                                               "value")
                     rv_msg = gr.Markdown(elem_id="review-msg")
                 with gr.Tab(L("tab_export"), elem_id="tab-export") as tab_export:
                     L.add(tab_export, "tab_export")

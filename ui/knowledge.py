@@ -98,9 +98,8 @@ def knowledge_tab(L: Labels, ctx: AppContext, ui_lang, brands: list[str], langs:
                                     interactive=False), "search",
                        ["col_score", "col_source", "col_section", "col_chunk", "col_text"])
     private = dict(api_visibility="private")
-    tab.select(k.kit, [brand, ui_lang], [kit], **private).then(k.sources, [brand, ui_lang], [sources, source], **private)
-    brand.change(k.kit, [brand, ui_lang], [kit], **private).then(k.sources, [brand, ui_lang], [sources, source],
-                                                                  **private)
+    for event in (tab.select, brand.change):
+        event(k.kit, [brand, ui_lang], [kit], **private).then(k.sources, [brand, ui_lang], [sources, source], **private)
     save.click(k.save_kit, [brand, kit, ui_lang], [msg], **private)
     upload.upload(k.ingest, [upload, brand, ui_lang], [msg], **private).success(
         k.sources, [brand, ui_lang], [sources, source], **private)
