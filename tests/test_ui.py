@@ -302,3 +302,24 @@ def test_a_model_failure_is_a_message_not_a_traceback(ctx, product_file):
     model.default_reply = ProviderError("connection refused")
     with pytest.raises(gr.Error, match="The model failed: connection refused"):
         list(write.generate(*args))
+
+
+def test_translate_and_repurpose_make_new_items_and_a_bad_reply_is_a_message(ctx, product_file):
+    from assistant.catalog import load_products
+    from tests.test_kinds import SAMPLES
+
+    wendy = request("w")
+    ctx.sessions.sign_in(wendy, "wendy", PASSWORD)
+    writer = ctx.svc.users.get("wendy")
+    draft = ctx.svc.generator.generate("listing", load_products(product_file)[0], ctx.svc.brand(), lang="en",
+                                       market="US", actor=writer)
+    item_id = ctx.svc.workflow.item_for_draft(draft.id)
+    write = WriteHandlers(ctx)
+    pick_update, _ = write.translate(item_id, "", "de", "DE", "en", wendy)
+    translated = ctx.svc.workflow.get(pick_update["value"])
+    assert (translated.kind, translated.lang, translated.created_by) == ("listing", "de", "wendy")
+    with pytest.raises(gr.Error, match="The model failed: draft #\\d+ failed"):
+        write.translate(item_id, "product_page", "en", "US", "en", wendy)  # a listing reply does not fit
+    ctx.svc.llm.chat.default_reply = SAMPLES["product_page"]
+    pick_update, _ = write.translate(item_id, "product_page", "en", "US", "en", wendy)
+    assert ctx.svc.workflow.get(pick_update["value"]).kind == "product_page"

@@ -9,7 +9,7 @@ import gradio as gr
 
 from assistant.catalog import load_products
 from assistant.compliance.field_fixes import propose_item_fixes
-from assistant.errors import InputError
+from assistant.errors import InputError, ProviderError
 from assistant.generation.kinds import get_kind
 from assistant.workflow.editing import parse_edited, to_editable
 from ui import views
@@ -131,6 +131,8 @@ class WriteHandlers:
         else:
             draft = gen.generate(kind, item.product, kit, lang=target_lang, market=target_market, actor=user)
         new_id = self.ctx.svc.workflow.item_for_draft(draft.id)
+        if new_id is None:  # the model's reply did not fit: the draft is kept with its raw output
+            raise ProviderError(f"draft #{draft.id} failed: {draft.error}", fix="try again, or use another model")
         label = f"#{new_id} · {item.sku} · {target_lang}"
         return gr.update(choices=[(label, new_id)], value=new_id), t(lang, "generated", n=1, seconds="-")
 
