@@ -12,7 +12,7 @@ from assistant.settings import REPO_ROOT
 from assistant.workflow.states import STATUSES
 from ui.context import AppContext
 from ui.desk import DeskHandlers
-from ui.i18n import CHOICES, Labels
+from ui.i18n import CHOICES, Labels, t
 from ui.knowledge import dashboard_tab, knowledge_tab
 from ui.review import QUEUE_COLUMNS, ReviewHandlers
 from ui.views import SEVERITY_COLORS
@@ -150,7 +150,8 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                                       "filter_severity")
                     refresh_btn = L.add(gr.Button(L("refresh"), elem_id="refresh"), "refresh", "value")
                     queue_msg = gr.Markdown()
-                    queue_tbl = L.table(gr.Dataframe(headers=list(QUEUE_COLUMNS), label=L("queue"), interactive=False,
+                    queue_tbl = L.table(gr.Dataframe(headers=[t("en", c) for c in QUEUE_COLUMNS], label=L("queue"),
+                                                     interactive=False,
                                                      elem_id="queue"), "queue", list(QUEUE_COLUMNS))
                     with gr.Row():
                         rv_id = L.add(gr.Number(label=L("item_id"), precision=0, elem_id="review-id"), "item_id")
@@ -228,6 +229,7 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
 
         filters = [f_state, f_brand, f_lang, f_kind, f_market, f_author, f_sev, ui_lang]
         refresh_btn.click(review.queue, filters, [queue_tbl, queue_msg], api_name="queue")
+        tab_review.select(review.queue, filters, [queue_tbl, queue_msg], api_visibility="private")
         opened = [rv_header, rv_diff, rv_hl, rv_findings, rv_base_findings, rv_notes, rv_hist, rv_base,
                   approve_btn, changes_btn, reject_btn]
         open_btn.click(review.open, [rv_id, rv_base, ui_lang], opened, api_name="open_item")
