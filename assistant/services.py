@@ -83,7 +83,7 @@ class Services:
     @cached_property
     def generator(self) -> Generator:
         return Generator(self.llm, self.prompts, self.checker, self.drafts, retriever=self.retriever,
-                         revise_rounds=self.settings.revise_rounds,
+                         revise_rounds=self.settings.revise_rounds, guidelines_k=self.settings.retrieval_k,
                          allow_customer_data=self.settings.allow_customer_data_in_prompts)
 
     @property

@@ -58,8 +58,9 @@ def test_local_model_writes_schema_valid_drafts_per_family(local_services, kind,
         assert local_services.brand().legal_footer.postal_address in draft.rendered["body_html"]
 
 
-def _pick(chain, logits, token_data) -> int:
-    """Run a greedy sampler chain over a copy of ``logits`` (every token) and return the token it selects."""
+def _apply(sampler, logits: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Apply a llama.cpp sampler to every token with ``logits`` (a copy); returns the token data after it
+    (ids, logits), how many tokens it kept and which one it selected (-1: none)."""
     import ctypes
 
     import llama_cpp
@@ -69,11 +70,10 @@ def _pick(chain, logits, token_data) -> int:
     buffer = (llama_cpp.llama_token_data * len(logits))()
     view = np.frombuffer(buffer, dtype=TOKEN_DTYPE)
     view["id"], view["logit"], view["p"] = np.arange(len(logits)), logits, 0.0
-    array = token_data(data=ctypes.cast(buffer, llama_cpp.llama_token_data_p), size=len(logits), selected=-1,
-                       sorted=False)
-    llama_cpp.llama_sampler_apply(chain, ctypes.byref(array))
-    assert 0 <= array.selected < array.size
-    return int(view[array.selected]["id"])
+    array = llama_cpp.llama_token_data_array(data=ctypes.cast(buffer, llama_cpp.llama_token_data_p), size=len(logits),
+                                             selected=-1, sorted=False)
+    llama_cpp.llama_sampler_apply(sampler, ctypes.byref(array))
+    return view, int(array.size), int(array.selected)
 
 
 def test_grammar_first_sampler_picks_the_best_grammar_allowed_token(local_services):
@@ -83,11 +83,9 @@ def test_grammar_first_sampler_picks_the_best_grammar_allowed_token(local_servic
     the top of the ranking taken over by disallowed tokens, so the wide shortlist and the full-vocabulary
     fallback are exercised as well. No two generations are compared, so nothing rests on bit-identical
     logits across runs or contexts."""
-    import ctypes
-
     import llama_cpp
 
-    from assistant.llm.grammar_first import TOKEN_DTYPE, WIDE_FACTOR
+    from assistant.llm.grammar_first import WIDE_FACTOR
     from assistant.llm.local import grammar_safe, load_llama
 
     chat = local_services.llm.chat
@@ -104,17 +102,11 @@ def test_grammar_first_sampler_picks_the_best_grammar_allowed_token(local_servic
             llama.grammar_first = True
     reference = llama_cpp.llama_sampler_init_grammar(llama._model.vocab, grammar._grammar.encode(),
                                                      grammar._root.encode())
-    token_data = llama_cpp.llama_token_data_array
 
     def allowed_mask(logits: np.ndarray) -> np.ndarray:
-        buffer = (llama_cpp.llama_token_data * len(logits))()
-        view = np.frombuffer(buffer, dtype=TOKEN_DTYPE)
-        view["id"], view["logit"], view["p"] = np.arange(len(logits)), logits, 0.0
-        array = token_data(data=ctypes.cast(buffer, llama_cpp.llama_token_data_p), size=len(logits), selected=-1,
-                           sorted=False)
-        llama_cpp.llama_sampler_apply(reference, ctypes.byref(array))
+        view, size, _ = _apply(reference, logits)
         mask = np.zeros(len(logits), dtype=bool)
-        mask[view["id"][: array.size][np.isfinite(view["logit"][: array.size])]] = True
+        mask[view["id"][:size][np.isfinite(view["logit"][:size])]] = True
         return mask
 
     def bury_allowed(logits: np.ndarray, mask: np.ndarray, above: int) -> np.ndarray:
@@ -143,7 +135,9 @@ def test_grammar_first_sampler_picks_the_best_grammar_allowed_token(local_servic
             for variant in variants:
                 best = variant[mask].max()
                 for grammar_first, chain in chains.items():
-                    token = _pick(chain.sampler, variant, token_data)
+                    view, size, selected = _apply(chain.sampler, variant)
+                    assert 0 <= selected < size
+                    token = int(view[selected]["id"])
                     assert mask[token] and variant[token] == best, (grammar_first, steps, token)
             token = int(np.flatnonzero(mask & (logits == logits[mask].max()))[0])
             for chain in chains.values():

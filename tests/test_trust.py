@@ -82,6 +82,25 @@ def test_export_reads_the_approved_versions_snapshot(wf, team, tmp_path):
     assert final_urls(wf, team, tmp_path) == ["https://shop.example/a"]
 
 
+def test_email_export_uses_the_brand_kit_the_item_was_generated_with(wf, team, tmp_path):
+    from assistant.export import ExportService
+    from assistant.export.email import brand_email_renderer
+
+    kit = wf.brand("bambuu")  # recorded as the brand's kit version 1
+    email = {"subject": "Meet the board", "preheader": "New", "headline": "A board", "body": ["Our new board."],
+             "cta": "Shop now"}
+    item = new_item(wf, email, kind="email")
+    wf.workflow.submit(item, team["wendy"])
+    wf.workflow.approve(item, team["rita"], expected_version=1)
+    footer = kit.legal_footer.model_copy(update={"postal_address": "1 Changed Street"})
+    changed = kit.model_copy(update={"legal_footer": footer})
+    wf.workflow.record_brand_kit("bambuu", changed.model_dump(mode="json"))  # the kit changes afterwards
+    exports = ExportService(wf.engine, wf.workflow, email_renderer=brand_email_renderer(lambda brand: changed))
+    out = exports.export("email_html", tmp_path, actor=team["rita"]).path
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert kit.legal_footer.postal_address in html and "1 Changed Street" not in html
+
+
 # ---- 3: who acts -----------------------------------------------------------------------------------
 def test_local_mode_only_without_users_and_never_approves(wf):
     from assistant.users import local_user
@@ -170,7 +189,8 @@ def test_local_mode_cli_is_recorded_and_cannot_name_anyone(capsys, monkeypatch, 
     code, _, err = run(capsys, *generate)
     assert code == 0 and "local single-user mode" in err
     item = cli.workflow.queue()[0].id
-    assert [(e.actor, e.action) for e in cli.workflow.history(item)] == [("local", "item.create")]
+    assert [(e.actor, e.actor_mode, e.action) for e in cli.workflow.history(item)] == [
+        ("local", "local", "item.create")]
 
 
 # ---- 5: decisions bind to the version the reviewer saw ---------------------------------------------
@@ -257,3 +277,32 @@ def test_local_and_system_are_not_user_names(wf):
     for name in ("local", "system"):
         with pytest.raises(InputError, match="reserved"):
             wf.users.add(name, "admin", PASSWORD, actor=None)
+
+
+def test_knowledge_changes_sign_in_and_are_audited(capsys, monkeypatch, cli, tmp_path):
+    add_users(cli, ("admin", "admin"), ("wendy", "writer"))
+    (tmp_path / "tone.md").write_text("# Tone\n\nWarm and plain.\n", encoding="utf-8")
+    ingest = ("kb", "ingest", str(tmp_path), "--brand", "bambuu")
+    as_user(monkeypatch, "wendy", None)
+    code, _, err = run(capsys, *ingest)
+    assert code == 4 and "no password for 'wendy'" in err
+    as_user(monkeypatch, "wendy")
+    code, out, err = run(capsys, *ingest)
+    assert code == 0, err
+    with read_session(cli.engine) as s:
+        entry = s.scalars(select(AuditRow).where(AuditRow.action == "kb.ingest")).one()
+        assert (entry.actor, entry.actor_mode, entry.after) == ("wendy", "user",
+                                                                {"brand": "bambuu", "files": {"tone.md": "added"}})
+
+
+def test_sign_in_for_any_front_end(wf):
+    """``UserService.sign_in`` is what a web UI calls: local mode without users, else name + password."""
+    assert wf.users.sign_in(None, None).is_local
+    with pytest.raises(AuthError, match="no users exist yet"):
+        wf.users.sign_in("rita", None)
+    add_users(wf, ("admin", "admin"), ("rita", "reviewer"))
+    for name, password, message in ((None, None, "none was given"), ("rita", None, "no password"),
+                                    ("rita", "wrong password", "cannot sign in")):
+        with pytest.raises(AuthError, match=message):
+            wf.users.sign_in(name, password)
+    assert wf.users.sign_in("rita", PASSWORD).name == "rita"

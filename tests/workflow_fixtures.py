@@ -38,7 +38,7 @@ class PgServer:
     def __init__(self, bindir: Path):
         self.bindir = bindir
         self.dir = Path(tempfile.mkdtemp(prefix="bca-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.prefix: list[str] = []
         if os.geteuid() == 0:  # initdb refuses root: run the server as 'postgres' (or nobody)
             user = "postgres" if _user_exists("postgres") else "nobody"
@@ -46,15 +46,22 @@ class PgServer:
             self.prefix = ["runuser", "-u", user, "--"]
 
     def _run(self, *args: str) -> None:
-        subprocess.run([*self.prefix, *args], check=True, capture_output=True, timeout=120)
+        subprocess.run([*self.prefix, *args], check=True, capture_output=True, timeout=180)
 
     def start(self) -> None:
         data = self.dir / "data"
         self._run(str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--no-sync", "--locale=C")
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "-t", "60", "-o",
-                  f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
-                  "-c synchronous_commit=off -c full_page_writes=off", "start")
+        for attempt in range(3):  # another process may take the chosen port before the server binds it
+            try:
+                self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "-t", "120",
+                          "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
+                          "-c synchronous_commit=off -c full_page_writes=off", "start")
+                return
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    raise
+                self.port = free_port()
 
     def stop(self) -> None:
         subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast",
@@ -70,7 +77,8 @@ class PgServer:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port free now on 127.0.0.1 (servers that fail to bind it are retried on another)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -1,5 +1,5 @@
 """Brand knowledge tab (brand kit, guideline documents, sources, retrieval tryout) and the
-dashboard tab. Changing knowledge needs the ``manage_knowledge`` permission (reviewers, admins)."""
+dashboard tab. Changing knowledge needs the ``knowledge`` permission and is audited, as in the CLI."""
 
 import gradio as gr
 import pandas as pd
@@ -18,7 +18,10 @@ class KnowledgeHandlers:
         self.ctx = ctx
 
     def _manager(self, request):
-        return self.ctx.svc.workflow.authorize(self.ctx.sessions.user(request), "manage_knowledge")
+        return self.ctx.svc.workflow.authorize(self.ctx.sessions.user(request), "knowledge")
+
+    def _record(self, actor, action: str, **after) -> None:
+        self.ctx.svc.workflow.record(actor, "knowledge", action=action, entity="knowledge", after=after)
 
     def _kit_path(self, brand: str):
         return self.ctx.svc.knowledge_dir / self.ctx.svc.brand(brand).id / "brand.yaml"
@@ -30,16 +33,18 @@ class KnowledgeHandlers:
 
     @guard
     def save_kit(self, brand: str, text: str, lang: str, request: gr.Request):
-        self._manager(request)
+        actor = self._manager(request)
         kit = save_brand_kit(self._kit_path(brand), text or "")
+        self._record(actor, "kb.brand_kit", brand=kit.id)
         self.ctx.svc.brand(kit.id)  # records the new kit version for the items drafted from now on
         return t(lang, "kit_saved")
 
     @guard
     def ingest(self, file, brand: str, lang: str, request: gr.Request):
-        self._manager(request)
+        actor = self._manager(request)
         path = accept_upload(file, self.ctx.home, allowed=GUIDELINE_TYPES, area="guidelines")
         report = self.ctx.svc.knowledge.ingest(brand, path, name=path.name)
+        self._record(actor, "kb.ingest", brand=brand, files={f.source: f.status for f in report.files})
         done = "; ".join(f"{f.source}: {f.status}, {f.chunks} chunk(s)" + (f" ({f.error})" if f.error else "")
                          for f in report.files)
         return t(lang, "ingested", report=views.esc(done))
@@ -52,8 +57,10 @@ class KnowledgeHandlers:
 
     @guard
     def remove(self, brand: str, source: str, lang: str, request: gr.Request):
-        self._manager(request)
-        return t(lang, "removed", n=self.ctx.svc.knowledge.remove(brand, source or ""))
+        actor = self._manager(request)
+        n = self.ctx.svc.knowledge.remove(brand, source or "")
+        self._record(actor, "kb.remove", brand=brand, source=source, chunks=n)
+        return t(lang, "removed", n=n)
 
     @guard
     def search(self, brand: str, query: str, content_lang: str, lang: str, request: gr.Request):

@@ -23,25 +23,29 @@ def retrieval(
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
     misses: bool = typer.Option(False, "--misses", help="list the queries whose expected passages were not all found"),
 ) -> None:
-    """Recall@k and MRR of guideline retrieval on the sample knowledge, per language group."""
-    from assistant.retrieval.evaluate import DEFAULT_SPEC, GROUPS, run_retrieval_eval
+    """Recall@k and MRR of guideline retrieval on the sample knowledge, per language group: the hand-written
+    questions per mode, and the queries generation itself issues (mode 'generation', k = settings.retrieval_k)."""
+    from assistant.retrieval.evaluate import DEFAULT_SPEC, run_retrieval_eval
 
     settings = load_settings()
     runs = run_retrieval_eval(settings, embedders=embedder or [settings.embedder], modes=mode,
                               spec_path=spec or DEFAULT_SPEC, k=k)
     if as_json:
         console.out(json.dumps([{"embedder": r.embedder, "mode": r.mode, "k": r.k, "ms_per_query": round(r.query_ms, 2),
-                                 **{g or "all": r.scores(g) for g in (None, *GROUPS)}} for r in runs], indent=2))
+                                 **{g or "all": r.scores(g) for g in (None, *r.groups())}} for r in runs], indent=2))
         return
     table = Table(title="retrieval eval")
-    for col in ("embedder", "mode", "group", "queries", f"recall@{runs[0].k}", "MRR", "ms/query"):
+    for col in ("embedder", "mode", "k", "group", "queries", "recall@k", "MRR", "ms/query"):
         table.add_column(col)
     for r in runs:
-        for group in (None, *GROUPS):
+        for group in (None, *r.groups()):
             s = r.scores(group)
-            table.add_row(r.embedder, r.mode, group or "all", str(s["queries"]), f"{s[f'recall@{r.k}']:.3f}",
+            table.add_row(r.embedder, r.mode, str(r.k), group or "all", str(s["queries"]), f"{s[f'recall@{r.k}']:.3f}",
                           f"{s['mrr']:.3f}", f"{r.query_ms:.1f}" if group is None else "")
     console.print(table)
+    if any(r.mode == "generation" for r in runs):
+        console.print("mode 'generation': the queries generation issues (product name + category + kind, every "
+                      "kind, en and zh-Hans) at settings.retrieval_k", highlight=False)
     if misses:
         for r in runs:
             for o in r.misses():
@@ -132,14 +136,18 @@ def checker(
     from assistant.compliance.evaluation import DEFAULT_CASES, evaluate, load_cases, tables
 
     path = cases or DEFAULT_CASES
-    result = evaluate(services().checker, load_cases(path))
+    cases_read = load_cases(path)
+    result = evaluate(services().checker, cases_read)
     console.print(f"[bold]checker eval[/] {path.name}: {result.cases} cases, {result.negatives} hard negatives "
                   f"({result.negatives / max(1, result.cases):.0%}), languages {dict(sorted(result.languages.items()))}",
                   highlight=False)
     for table in tables(result):
         console.print(table)
-    for kind, plural in (("false positive", "false positives"), ("miss", "misses")):
-        items = [m for m in result.mistakes if m.kind == kind]
+    labelled = sum(bool(c.spans) for c in cases_read)
+    console.print(f"{labelled} of {result.cases} cases have labelled quotes (span-scored); the others are scored by "
+                  "category only", highlight=False)
+    for kind, plural in (("false positive", "false positives"), ("miss", "misses"), ("wrong place", "wrong places")):
+        items = [m for m in result.mistakes + result.span_mistakes if m.kind == kind]
         console.print(f"[bold]{plural}: {len(items)}[/]")
         for m in items[:show]:
             console.print(f"  {m.case_id} [{m.lang}] {m.category}: {m.text[:110]!r} {m.evidence}", highlight=False,

@@ -22,7 +22,7 @@ from assistant.cli.common import services
 from assistant.cli.render import console
 from assistant.errors import InputError
 from assistant.services import Services
-from assistant.users import ROLES, AuthError, User, local_user
+from assistant.users import ROLES, User, local_user
 
 app = typer.Typer(help="Users and roles: writer, reviewer, admin.", no_args_is_help=True)
 AS = typer.Option(None, "--as", help="act as this user (default: $ASSISTANT_USER); password from "
@@ -30,27 +30,18 @@ AS = typer.Option(None, "--as", help="act as this user (default: $ASSISTANT_USER
 
 
 def sign_in(svc: Services, as_: str | None) -> User:
-    """The acting user: signed in with name and password, or the local single-user actor while the
-    store has no users (naming a user then is an error: nobody can be named without a password)."""
+    """The acting user (``UserService.sign_in``): signed in with name and password (asked for in a
+    terminal), or the local single-user actor while the store has no users."""
     name = as_ or svc.settings.user
-    if svc.users.count() == 0:
-        if name:
-            raise AuthError(f"no users exist yet, so nobody can sign in as '{name}'",
-                            fix="drop --as / unset ASSISTANT_USER to work in local single-user mode, or add the "
-                            "first admin: assistant users add NAME --role admin")
+    if svc.users.count() == 0 and not name:
         from assistant.cli import err_console
 
         err_console.print("[dim]local single-user mode (no users yet): recorded as 'local'[/]", highlight=False)
         return local_user()
-    if not name:
-        raise AuthError("this command acts as a named user, and none was given",
-                        fix="pass --as NAME or set ASSISTANT_USER (an admin adds users: assistant users add)")
     password = os.environ.get("ASSISTANT_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            raise AuthError(f"no password for '{name}'", fix="set ASSISTANT_PASSWORD, or run in a terminal to be asked")
+    if password is None and name and sys.stdin.isatty() and svc.users.count():
         password = getpass.getpass(f"password for {name}: ")
-    return svc.users.authenticate(name, password)
+    return svc.users.sign_in(name, password)
 
 
 def sign_in_to_read(svc: Services, as_: str | None) -> User | None:

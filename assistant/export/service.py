@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from assistant.errors import InputError
+from assistant.export.email import EmailRenderer
 from assistant.export.files import write_atomic
 from assistant.export.formats import FORMATS, ExportFormat
 from assistant.export.items import ExportItem, RenderContext
@@ -28,7 +28,7 @@ from assistant.storage.audit import audit
 from assistant.storage.db import read_session, write_transaction
 from assistant.storage.drafts import DraftRow
 from assistant.storage.items import current_version, report_of, version_product
-from assistant.storage.tables import DecisionRow, ExportItemRow, ExportRow, ItemRow, UserRow, VersionRow, utcnow
+from assistant.storage.tables import BrandKitRow, DecisionRow, ExportItemRow, ExportRow, ItemRow, UserRow, VersionRow, utcnow
 from assistant.users.models import User
 from assistant.workflow import Workflow
 from assistant.workflow.access import who
@@ -56,8 +56,9 @@ class ExportResult:
 
 class ExportService:
     def __init__(self, engine: Engine, workflow: Workflow,
-                 email_renderer: Callable[[ExportItem], str | None] | None = None):
-        """``email_renderer`` renders an e-mail item with the brand's template (footer included)."""
+                 email_renderer: EmailRenderer | None = None):
+        """``email_renderer`` renders an e-mail item with the brand's template (footer included), from
+        the brand kit version the item was generated with."""
         self.engine = engine
         self.workflow = workflow
         self.email_renderer = email_renderer
@@ -101,8 +102,10 @@ class ExportService:
                     "approve items first (`assistant queue --status in_review`), or pass --include-unapproved "
                     "(the file is then marked UNAPPROVED)"))
             items = [_export_item(s, row) for row in rows]
+            kits = {row.id: s.get(BrandKitRow, row.brand_kit_id).document for row in rows if row.brand_kit_id}
         if self.email_renderer is not None:
-            items = [i.model_copy(update={"html": self.email_renderer(i)}) if i.kind == "email" else i for i in items]
+            items = [i.model_copy(update={"html": self.email_renderer(i, kits.get(i.item_id))}) if i.kind == "email"
+                     else i for i in items]
         langs = sorted({i.lang for i in items})
         if spec.one_language and len(langs) > 1:
             raise InputError(f"{spec.name} imports one language per file; the selection has {', '.join(langs)}",

@@ -27,8 +27,12 @@ from assistant.retrieval import NullRetriever, Passage, Retriever
 from assistant.storage import DraftStore
 from assistant.users.models import User, local_user
 
-GUIDELINES_K = 4
 MAX_VARIANTS = 8
+
+
+def guideline_query(product: Product, kind: str) -> str:
+    """What generation asks the brand's guidelines for a draft (the retrieval eval scores these queries)."""
+    return " ".join(filter(None, [product.name, product.category, kind]))
 
 
 @dataclass
@@ -40,8 +44,10 @@ class VariantSet:
 class Generator:
     def __init__(self, llm: LLMHandle, prompts: PromptLibrary, checker: Checker, store: DraftStore,
                  retriever: Retriever | None = None, *, revise_rounds: int = 2, allow_customer_data: bool = False,
-                 now: datetime | None = None):
+                 guidelines_k: int = 4, now: datetime | None = None):
+        """``guidelines_k``: guideline passages retrieved per draft (``settings.retrieval_k``)."""
         self.retriever = retriever or NullRetriever()
+        self.guidelines_k = guidelines_k
         self.llm = llm
         self.prompts = prompts
         self.checker = checker
@@ -150,10 +156,13 @@ class Generator:
     def _actor(self, actor: User | None) -> User:
         return self.store.authorize(actor or local_user())
 
+    def guidelines(self, brand_id: str, product: Product, kind: str, lang: str) -> list[Passage]:
+        """The guideline passages a draft of ``kind`` about ``product`` in ``lang`` is written with."""
+        return self.retriever.retrieve(brand_id, guideline_query(product, kind), lang=lang, k=self.guidelines_k)
+
     def _with_guidelines(self, req: Request) -> tuple[Request, list[Passage]]:
         """Retrieve the brand guidelines for the request; their texts also count as claim support."""
-        query = " ".join(filter(None, [req.product.name, req.product.category, req.kind.name]))
-        passages = self.retriever.retrieve(req.brand.id, query, lang=req.language.code, k=GUIDELINES_K)
+        passages = self.guidelines(req.brand.id, req.product, req.kind.name, req.language.code)
         return replace(req, support=[p.text for p in passages]), passages
 
     def _first(self, req: Request, passages: list[Passage]) -> tuple[Draft, dict[str, str]]:

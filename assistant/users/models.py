@@ -2,7 +2,7 @@
 
 The acting user of every change is a ``User``: a signed-in user (``mode="user"``), or, while the
 store has no users at all, the local single-user actor ``local_user()`` (``mode="local"``, no id,
-writer rights: generate, edit, submit, comment, export; never approve). The workflow re-checks in
+writer rights: generate, edit, submit, comment, export, knowledge; never approve). The workflow re-checks in
 each transaction that local mode is still allowed (no users exist), so it ends with the first user.
 """
 
@@ -18,8 +18,8 @@ from assistant.errors import AssistantError
 Role = Literal["writer", "reviewer", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 
-_WRITER = {"generate", "submit", "edit", "comment", "export"}
-_REVIEWER = _WRITER | {"approve", "reject", "request_changes", "manage_knowledge"}
+_WRITER = {"generate", "submit", "edit", "comment", "export", "knowledge"}  # knowledge: kb ingest, glossaries
+_REVIEWER = _WRITER | {"approve", "reject", "request_changes"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     "writer": frozenset(_WRITER),
     "reviewer": frozenset(_REVIEWER),

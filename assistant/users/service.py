@@ -18,7 +18,7 @@ from assistant.storage.audit import audit
 from assistant.storage.db import read_session, write_transaction
 from assistant.storage.migrate import migrate
 from assistant.storage.tables import UserRow
-from assistant.users.models import RESERVED_NAMES, ROLES, AuthError, PermissionDenied, User
+from assistant.users.models import RESERVED_NAMES, ROLES, AuthError, PermissionDenied, User, local_user
 
 MIN_PASSWORD = 8
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
@@ -110,6 +110,23 @@ class UserService:
                   entity_id=row.id, after={"password": "changed"})
 
         write_transaction(self.engine, work, what="changing a password")
+
+    def sign_in(self, name: str | None, password: str | None) -> User:
+        """Who acts, for any front end: the local single-user actor while the store has no users
+        (naming someone then is refused: nobody can be recorded without a password), else the user
+        ``name`` authenticated with ``password``."""
+        if self.count() == 0:
+            if name:
+                raise AuthError(f"no users exist yet, so nobody can sign in as '{name}'",
+                                fix="drop --as / unset ASSISTANT_USER to work in local single-user mode, or add "
+                                "the first admin: assistant users add NAME --role admin")
+            return local_user()
+        if not name:
+            raise AuthError("this command acts as a named user, and none was given",
+                            fix="pass --as NAME or set ASSISTANT_USER (an admin adds users: assistant users add)")
+        if password is None:
+            raise AuthError(f"no password for '{name}'", fix="set ASSISTANT_PASSWORD, or run in a terminal to be asked")
+        return self.authenticate(name, password)
 
     def authenticate(self, name: str, password: str) -> User:
         """The active user with this name and password; one message for every failure."""

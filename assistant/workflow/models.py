@@ -45,6 +45,7 @@ class CommentView(_View):
 class AuditView(_View):
     at: datetime
     actor: str
+    actor_mode: str | None = Field(default=None, description="user (signed in), local (single-user mode), system")
     action: str
     entity: str
     entity_id: int | None

@@ -10,6 +10,7 @@ The API a front end (CLI, web UI) uses; every change takes the acting ``User`` e
   Role checks and "never approve your own copy" live here, not in the front end.
 - ``edit(item_id, actor, fields, base_version=N)``, ``comment(item_id, actor, body)``.
 - ``record_view(item_id, actor, version)`` / ``last_seen(item_id, actor)``: what a user last looked at.
+- ``record(actor, permission, action=..., entity=...)``: audit a change outside these tables.
 ``actor`` is a signed-in ``User``, or ``users.local_user()`` while the store has no users (local
 single-user mode: may generate, edit, submit, comment, export; is refused once any user exists).
 """
@@ -239,6 +240,17 @@ class Workflow:
         write_transaction(self.engine, work, what=f"comment on item {item_id}")
         return self.get(item_id)
 
+    def record(self, actor: User, permission: str, *, action: str, entity: str,
+               after: dict[str, Any] | None = None) -> None:
+        """Audit a change made outside the workflow tables (knowledge base, glossaries) by ``actor``,
+        who must (still) have ``permission``."""
+
+        def work(s: Session) -> None:
+            user = acting(s, actor, permission, entity)
+            audit(s, **who(user), action=action, entity=entity, entity_id=None, after=after)
+
+        write_transaction(self.engine, work, what=f"recording {action}")
+
     # ---- what each reviewer saw ------------------------------------------------------------------
     def record_view(self, item_id: int, actor: User, version: int) -> None:
         """Remember that signed-in ``actor`` looked at ``version`` of the item (``show``); local mode
@@ -298,8 +310,9 @@ class Workflow:
 
     def history(self, item_id: int) -> list[AuditView]:
         with read_session(self.engine) as s:
-            return [AuditView(at=r.at, actor=r.actor, action=r.action, entity=r.entity, entity_id=r.entity_id,
-                              before=r.before, after=r.after) for r in audit_entries(s, entity="item", entity_id=item_id)]
+            return [AuditView(at=r.at, actor=r.actor, actor_mode=r.actor_mode, action=r.action, entity=r.entity,
+                              entity_id=r.entity_id, before=r.before, after=r.after)
+                    for r in audit_entries(s, entity="item", entity_id=item_id)]
 
     # ---- used by exports, inside their transaction ------------------------------------------
     def mark_exported(self, s: Session, exported: dict[int, int], *, actor: User | None, export_id: int) -> list[int]:
