@@ -227,7 +227,7 @@ def test_writers_may_export_but_only_signed_in_roles(wf, team, tmp_path, db_url,
         assert s.scalar(select(AuditRow.actor).where(AuditRow.action == "export.create")) == "wendy"
     wf.users.set_active("wendy", False, actor=team["admin"])
     [disabled] = [u for u in wf.users.list() if u.name == "wendy"]
-    with pytest.raises(PermissionDenied, match="may not export"):
+    with pytest.raises(PermissionDenied, match="is disabled"):
         wf.exports.export("csv", tmp_path / "d", actor=disabled)
     assert not (tmp_path / "d").exists()
     # the command line signs in on every export: nobody, a wrong password or a disabled user is refused

@@ -43,6 +43,9 @@ def _register() -> None:
     from assistant.cli import eval_cmd
 
     app.add_typer(eval_cmd.app, name="eval")
+    from assistant.cli import batch_cmd
+
+    app.add_typer(batch_cmd.app, name="batch")
     from assistant.cli import users_cmd, workflow_cmd
 
     app.add_typer(users_cmd.app, name="users")

@@ -12,7 +12,8 @@ from assistant.errors import MissingDependencyError
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 
 
-def build_chat_openai(settings) -> Any:
+def build_chat_openai(settings, **client: Any) -> Any:
+    """``client``: extra ChatOpenAI arguments, e.g. the batch runner's ``http_client``."""
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:  # pragma: no cover - a core dependency
@@ -23,6 +24,8 @@ def build_chat_openai(settings) -> Any:
 
         def with_structured_output(self, schema: type[BaseModel], **kwargs: Any) -> Runnable:  # type: ignore[override]
             kwargs.setdefault("method", settings.openai_structured_method)
+            if kwargs["method"] == "json_schema" and isinstance(schema, type) and issubclass(schema, BaseModel):
+                return json_schema_output(self, schema, include_raw=kwargs.get("include_raw", False))
             return super().with_structured_output(schema, **kwargs)
 
     api_key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
@@ -36,4 +39,18 @@ def build_chat_openai(settings) -> Any:
         temperature=settings.temperature,
         max_tokens=settings.max_output_tokens,
         seed=settings.seed,
+        **client,
     )
+
+
+def json_schema_output(chat: Any, schema: type[BaseModel], *, include_raw: bool) -> Runnable:
+    """``response_format`` json_schema, parsed by us: given a pydantic class, the openai client's own
+    ``parse()`` raises on a reply that is not the schema's JSON, and the raw text is lost. Sent as a
+    plain JSON schema, a bad reply becomes ``parsing_error`` with the raw message kept."""
+    from langchain_core.runnables import RunnableLambda
+
+    from assistant.llm.base import _parsed_or_raise, parse_structured
+
+    fmt = {"type": "json_schema", "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()}}
+    chain = chat.bind(response_format=fmt) | RunnableLambda(lambda msg: parse_structured(msg, schema))
+    return chain if include_raw else chain | RunnableLambda(_parsed_or_raise)

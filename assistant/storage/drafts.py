@@ -64,6 +64,10 @@ class DraftStore:
         return write_transaction(self.engine, lambda session: self._save(session, draft, actor),
                                  what="saving a draft")
 
+    def save_in(self, session: Session, draft: Draft, actor: Any = None) -> Draft:
+        """Save inside the caller's transaction (a batch item stores its drafts with its own state)."""
+        return self._save(session, draft, actor)
+
     def _save(self, session: Session, draft: Draft, actor: Any) -> Draft:
         row = DraftRow(
             created_at=draft.created_at, kind=draft.request.kind, brand=draft.request.brand,
