@@ -210,7 +210,7 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
 
         kind.change(_platforms, [kind], [platform], api_visibility="private")
         pfile.upload(write.upload, [pfile, ui_lang], [products, skus, write_msg], api_name="upload_products")
-        shown = [fields_tbl, hl, findings, guide, stats, fix_diff, edit_box, shown_version, write_msg]
+        shown = [fields_tbl, hl, findings, guide, stats, fix_diff, edit_box, shown_version]
         gen_btn.click(write.generate, [products, skus, kind, platform, content_langs, market, segment, variants,
                                        brand, context, ui_lang], [write_msg, item_pick, gen_json],
                       api_name="generate", concurrency_id="model", concurrency_limit=1
@@ -220,7 +220,7 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
                                 (save_btn, write.save_edit, [item_pick, edit_box, shown_version, ui_lang]),
                                 (submit_btn, write.submit, [item_pick, shown_version, ui_lang])):
             btn.click(fn, inputs, [write_msg], api_visibility="private").success(
-                write.show, [item_pick, ui_lang], shown[:-1], api_visibility="private")
+                write.show, [item_pick, ui_lang], shown, api_visibility="private")
         tr_btn.click(write.translate, [item_pick, tr_kind, tr_lang, tr_market, ui_lang], [item_pick, write_msg],
                      concurrency_id="model", concurrency_limit=1, api_visibility="private")
 

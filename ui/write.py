@@ -75,7 +75,7 @@ class WriteHandlers:
         """Everything about the writer's current draft; returns the version shown (for edits)."""
         self.ctx.sessions.user(request)
         if not item_id:
-            return (None,) * 7 + (None, "")
+            return (None,) * 8
         svc = self.ctx.svc
         item = svc.workflow.get(int(item_id))
         current = item.current
@@ -96,7 +96,7 @@ class WriteHandlers:
                                market=item.market, status=item.status)
         return (views.field_rows(current.fields, limits), views.highlighted(current.fields, current.report),
                 views.findings_rows(current.report), passages, stats, diff or t(lang, "no_fix"), editable,
-                item.version, "")
+                item.version)
 
     @guard
     def apply_fix(self, item_id, shown_version, lang: str, request: gr.Request):
