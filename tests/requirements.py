@@ -73,3 +73,18 @@ def _llama_probe(models_dir: str) -> str | None:
     if probe.returncode < 0:
         return f"killed by {signal.Signals(-probe.returncode).name}"
     return f"exit code {probe.returncode}: {probe.stderr.strip()[-400:]}"
+
+
+CHROMIUM_INSTALL = "install Debian's chromium package: apt-get install chromium (make test does)"
+
+
+def require_chromium(which=None, fallback: Path = Path("/usr/bin/chromium")) -> str:
+    """The path of Debian's chromium, driven through Playwright for Python (never `playwright install`)."""
+    import shutil
+
+    path = (which or shutil.which)("chromium") or (str(fallback) if fallback.exists() else None)
+    if path is None:
+        require("Chromium (for the browser test)", CHROMIUM_INSTALL)
+    require_module("playwright.sync_api", "Playwright for Python (drives Chromium)",
+                   "pip install -e '.[test]' (make test does)")
+    return path

@@ -52,6 +52,9 @@ def _register() -> None:
     app.add_typer(users_cmd.app, name="users")
     for name, command in workflow_cmd.COMMANDS.items():
         app.command(name)(command)
+    from assistant.cli import ui_cmd
+
+    app.command("ui")(ui_cmd.ui)
 
 
 def main(argv: list[str] | None = None) -> None:
