@@ -21,6 +21,7 @@ from assistant.locales import resolve_language
 from assistant.settings import REPO_ROOT
 
 X = '<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3))<a href="data:text/html,4">y</a>'
+XS = '<script>alert(1)</script><img src=x onerror=alert(2)>'  # for fields bounded to 80 characters (brand)
 EMAIL_FIELDS = {"subject": X, "preheader": X, "headline": X, "body": [X, X], "cta": X}
 
 
@@ -52,7 +53,7 @@ def finding(field: str) -> Finding:
 
 
 def draft(id_: int, *, failed: bool = False, revision_of: int | None = None) -> Draft:
-    product = Product(sku=X, name=X, brand=X, category=X, facts={"url": X})
+    product = Product(sku=X, name=X, brand=XS, category=X, facts={"url": X})
     fields = {} if failed else {"title": X, "bullets": [X, X + " v" + str(id_)], "description": X}
     report = CheckReport(findings=[] if failed else [finding("title"), finding("bullets[0]")])
     return Draft(id=id_, request=DraftRequest(kind="listing", brand="bambuu", product=product, lang="en", market="US",
@@ -71,7 +72,7 @@ def test_review_report_renders_every_value_as_text(tmp_path):
 
 
 def export_item(**kw) -> ExportItem:
-    product = Product(sku=X, name=X, brand=X, category=X, facts={"url": X}, image_url=X)
+    product = Product(sku=X, name=X, brand=XS, category=X, facts={"url": X}, image_url=X)
     return ExportItem(item_id=1, version=2, status=X, kind=kw.pop("kind", "listing"), brand=X, sku=X, lang="en",
                       market=X, platform=X, product=product, approved_by=X, model=X, prompt=X,
                       fields=kw.pop("fields", {"title": X, "bullets": [X, X], X: X}))
