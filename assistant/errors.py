@@ -17,7 +17,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 2  # bad input or settings: the message names the file, line or field and how to fix it
     PROVIDER = 3  # the model provider failed, or a draft failed at provider or schema level (generate, demo)
     REFUSED = 4  # not signed in, role not allowed, state does not allow it, error findings without override
-    CONFLICT = 5  # someone changed the item since you looked: show it and retry
+    CONFLICT = 5  # someone changed the item since you looked (show it and retry), or the database is busy
     INTERRUPTED = 130  # Ctrl-C; everything finished before is saved
 
 

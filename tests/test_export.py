@@ -15,7 +15,8 @@ from assistant.errors import InputError
 from assistant.export import RenderContext, Selection, write_report
 from assistant.storage.db import read_session
 from assistant.storage.tables import AuditRow, ExportItemRow, ExportRow
-from tests.workflow_fixtures import add_users, listing_fields, make_draft, new_item
+from assistant.users import PermissionDenied
+from tests.workflow_fixtures import PASSWORD, add_users, listing_fields, make_draft, new_item, seen
 
 LISTING_COLUMNS = ["title", "bullets_1", "bullets_2", "bullets_3", "description", "meta_title", "meta_description",
                    "image_alt_text", "search_keywords"]
@@ -43,8 +44,8 @@ def team(wf):
 def approved(wf, team, fields=None, **kw) -> int:
     item = new_item(wf, fields, **kw)
     wf.workflow.submit(item, team["wendy"])
-    wf.workflow.approve(item, team["rita"], override_reason="checked by legal, ticket LEG-42" if "best" in str(fields)
-                        else None)
+    wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item),
+                        override_reason="checked by legal, ticket LEG-42" if "best" in str(fields) else None)
     return item
 
 
@@ -183,7 +184,7 @@ def test_nothing_approved_and_include_unapproved_marks_the_file(wf, team, tmp_pa
     a = new_item(wf)
     r = new_item(wf, listing_fields(title="Rejected copy"))
     wf.workflow.submit(r, team["wendy"])
-    wf.workflow.reject(r, team["rita"], comment="no")
+    wf.workflow.reject(r, team["rita"], expected_version=seen(wf, r), comment="no")
     with pytest.raises(InputError, match=r"no approved items \(1 draft, 1 rejected\)") as err:
         wf.exports.export("csv", tmp_path, actor=team["rita"])
     assert "--include-unapproved" in err.value.fix
@@ -219,11 +220,41 @@ def test_export_is_recorded_once_and_items_marked_exported(wf, team, tmp_path):
     assert third.new_record and third.items == 1 and [r[0] for r in read_csv(third.path)[1:]] == [str(b)]
 
 
-def test_writers_may_export_but_only_signed_in_roles(wf, team, tmp_path):
+def test_writers_may_export_but_only_signed_in_roles(wf, team, tmp_path, db_url, capsys, monkeypatch):
     approved(wf, team)
-    assert wf.exports.export("csv", tmp_path, actor=team["wendy"]).items == 1
-    with pytest.raises(InputError, match="unknown export format 'pdf'"):
-        wf.exports.export("pdf", tmp_path, actor=team["wendy"])
+    assert wf.exports.export("csv", tmp_path / "w", actor=team["wendy"]).items == 1
+    with read_session(wf.engine) as s:
+        assert s.scalar(select(AuditRow.actor).where(AuditRow.action == "export.create")) == "wendy"
+    wf.users.set_active("wendy", False, actor=team["admin"])
+    [disabled] = [u for u in wf.users.list() if u.name == "wendy"]
+    with pytest.raises(PermissionDenied, match="is disabled"):
+        wf.exports.export("csv", tmp_path / "d", actor=disabled)
+    assert not (tmp_path / "d").exists()
+    # the command line signs in on every export: nobody, a wrong password or a disabled user is refused
+    monkeypatch.setenv("ASSISTANT_DATABASE_URL", db_url)
+    monkeypatch.delenv("ASSISTANT_USER", raising=False)
+    for user, password, message in ((None, None, "acts as a named user"), ("rita", "wrong password", "cannot sign in"),
+                                    ("wendy", PASSWORD, "cannot sign in")):
+        for var, value in (("ASSISTANT_USER", user), ("ASSISTANT_PASSWORD", password)):
+            if value is None:
+                monkeypatch.delenv(var, raising=False)
+            else:
+                monkeypatch.setenv(var, value)
+        code, err = cli(capsys, "export", "--format", "csv", "--out", str(tmp_path / "cli"))
+        assert code == 4 and message in err, (user, err)
+        assert not (tmp_path / "cli").exists()
+    monkeypatch.setenv("ASSISTANT_USER", "rita")
+    monkeypatch.setenv("ASSISTANT_PASSWORD", PASSWORD)
+    code, err = cli(capsys, "export", "--format", "csv", "--out", str(tmp_path / "cli"))
+    assert code == 0 and (tmp_path / "cli" / "drafts.csv").exists(), err
+
+
+def cli(capsys, *argv) -> tuple[int, str]:
+    from assistant.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    return exit_info.value.code or 0, capsys.readouterr().err
 
 
 def test_report_highlights_findings_and_escapes_html(tmp_path):

@@ -136,3 +136,25 @@ def test_customer_data_never_reaches_the_model_unless_allowed(services, scripted
     scripted.queue(good_listing)
     services.generator.generate("listing", private, services.brand(), lang="en", market="US", revise_rounds=0)
     assert "li.wei@example.com" in "\n".join(m.content for m in scripted.received[-1])
+
+
+def test_generation_retrieves_settings_retrieval_k_passages_with_the_evaluated_query(scripted, product, good_listing):
+    from assistant.generation.service import guideline_query
+    from assistant.llm import LLMHandle
+    from assistant.retrieval import Passage
+    from assistant.services import build_services
+    from assistant.settings import load_settings
+
+    calls = []
+
+    class Recorder:
+        def retrieve(self, brand, query, *, lang=None, k=4):
+            calls.append((brand, query, lang, k))
+            return [Passage(id=f"p{i}", source="en/voice.md", section="Voice", text="Plain words.", lang="en")
+                    for i in range(k)]
+
+    svc = build_services(load_settings(provider="fake", retrieval_k=7), llm=LLMHandle(scripted, "fake", "scripted"))
+    svc.__dict__["retriever"] = Recorder()
+    scripted.queue(good_listing)
+    draft = svc.generator.generate("listing", product, svc.brand(), lang="en", market="US", revise_rounds=0)
+    assert calls == [("bambuu", guideline_query(product, "listing"), "en", 7)] and len(draft.guideline_ids) == 7

@@ -59,10 +59,18 @@ def test_glossary_export_and_import(capsys, tmp_path):
     assert code == 2 and f"{bad}:1" in err and "expected 2 or 4 columns" in err
 
 
-def test_eval_retrieval_json(capsys):
+def test_eval_retrieval_json(capsys, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_RETRIEVAL_K", "3")
     code, out, _ = run(capsys, "eval", "retrieval", "--json", "--mode", "keyword")
     assert code == 0
-    [result] = json.loads(out)
-    assert result["embedder"] == "hash-ngram-v1-1024" and result["mode"] == "keyword"
-    assert result["all"]["queries"] >= 40 and 0.0 <= result["all"]["recall@5"] <= 1.0
-    assert set(result) >= {"en", "zh", "cross"}
+    result, generation = json.loads(out)
+    assert result["embedder"] == "hash-ngram-v1-1024" and result["mode"] == "keyword" and result["k"] == 5
+    # keyword retrieval is deterministic: 0.956 / 0.936 on the sample guidelines (README); a floor a little
+    # below catches a broken index, tokeniser or ranking
+    assert result["all"]["queries"] >= 40
+    assert result["all"]["recall@5"] >= 0.9 and result["all"]["mrr"] >= 0.85, result["all"]
+    assert all(result[group]["recall@5"] >= 0.85 for group in ("en", "zh", "cross")), result
+    # generation's own queries (5 products x 13 kinds x en, zh-Hans), at settings.retrieval_k
+    assert generation["mode"] == "generation" and generation["k"] == 3
+    assert generation["all"]["queries"] == 130 and set(generation) >= {"en", "zh"}
+    assert generation["all"]["recall@3"] >= 0.9, generation["all"]

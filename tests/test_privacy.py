@@ -9,7 +9,7 @@ import pytest
 
 from assistant.catalog import Product
 from assistant.privacy import find_pii, prompt_safe_product, redact, scan_fields, scan_product
-from tests.workflow_fixtures import add_users, listing_fields, new_item
+from tests.workflow_fixtures import seen, add_users, listing_fields, new_item
 
 
 @pytest.mark.parametrize("text, kinds", [
@@ -62,7 +62,7 @@ def test_an_api_key_in_copy_blocks_approval(wf):
     item = new_item(wf, listing_fields(description="Use key sk-abcdefghijklmnopqrstuvwxyz123456"))
     wf.workflow.submit(item, team["wendy"])
     with pytest.raises(BlockedError, match="pii.api_key"):
-        wf.workflow.approve(item, team["rita"])
+        wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item))
 
 
 def test_api_key_is_never_stored_logged_or_exported(monkeypatch, tmp_path, caplog, capsys, scripted, good_listing,

@@ -71,3 +71,33 @@ def test_eval_checker_prints_precision_recall_per_category_and_language(capsys, 
     assert code == 0
     assert "per category" in out and "per language" in out and "environmental_claim" in out
     assert "misses: 0" in out and "false positives: 1" in out and "c [en] environmental_claim" in out
+
+
+def test_eval_checker_scores_spans_where_quotes_are_labelled(tmp_path):
+    from assistant.compliance.checker import Checker
+    from assistant.compliance.evaluation import evaluate, load_cases
+    from assistant.errors import InputError
+
+    base = {"lang": "en", "market": "US", "channel": "listing", "expected": ["absolute_claim"]}
+    label = lambda quote: [{"category": "absolute_claim", "quote": quote}]  # noqa: E731
+    path = write_jsonl(tmp_path / "dev.jsonl", [
+        {**base, "id": "right", "text": "The best board for a small kitchen.", "labels": label("best")},
+        {**base, "id": "wrong", "text": "The best board for a small kitchen.", "labels": label("small kitchen")},
+        {**base, "id": "unlabelled", "text": "The best board for a small kitchen."},
+    ])
+    result = evaluate(Checker(), load_cases(path))
+    assert (result.overall.tp, result.overall.fp, result.overall.fn) == (3, 0, 0)  # categories: all right
+    # spans: the finding on "best" is not where "wrong" says the problem is; "unlabelled" is not span-scored
+    assert (result.span_overall.tp, result.span_overall.fp, result.span_overall.fn) == (1, 1, 1)
+    assert result.span_scored == 2 and [(m.case_id, m.kind) for m in result.span_mistakes] == [("wrong", "wrong place")]
+    # a missing element (no unsubscribe link) has no words to quote: null, scored by category only
+    email = {"id": "mail", "lang": "en", "market": "US", "channel": "email", "expected": ["missing_unsubscribe"],
+             "text": "Subject: Hi\n\nNew boards are in. Bambuu, 1 Main St, Springfield, IL 62701",
+             "labels": [{"category": "missing_unsubscribe", "quote": None}]}
+    write_jsonl(path, [email])
+    result = evaluate(Checker(), load_cases(path))
+    assert result.overall.tp == 1 and result.span_scored == 0
+    write_jsonl(path, [{**base, "id": "typo", "text": "The best board.", "labels": label("the bestest")}])
+    with pytest.raises(InputError, match="not in the case's text") as err:
+        load_cases(path)
+    assert f"{path}:1" in str(err.value.where)

@@ -49,7 +49,7 @@ def test_every_rule_has_a_source_and_both_kinds_of_example():
 
 def test_every_rule_type_and_category_is_shipped():
     assert {r.type for r in RULES} == {"existence", "substitution", "pattern", "occurrence", "required",
-                                       "conditional", "limit"}
+                                       "conditional", "limit", "family", "personal_data"}
     from typing import get_args
 
     from assistant.compliance.models import Category

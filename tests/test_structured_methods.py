@@ -10,7 +10,7 @@ from assistant.errors import ProviderError
 from assistant.services import build_services
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_PRODUCTS
-from tests.openai_stub import StubServer
+from tests.structured_stub import StubServer
 
 PROBE_OK = {"colour": "red", "count": 3}
 

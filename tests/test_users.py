@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 
 import pytest
@@ -107,10 +108,17 @@ def test_review_cli_round_trip(capsys, monkeypatch, tmp_path):
     team = add_users(svc, ("ada", "admin"), ("wendy", "writer"), ("rita", "reviewer"))
     monkeypatch.setattr("assistant.services.Services.checker", StubChecker(), raising=False)
     item = new_item(svc, listing_fields(title="The best board"))
-    code, out, _ = run(capsys, monkeypatch, "submit", str(item), "--as", "wendy", user="wendy")
-    assert code == 0 and "now in_review" in out
+    clean = new_item(svc, sku="BB-2002")  # in review too, without error findings
+    other = new_item(svc, listing_fields(title="Our best board yet"), sku="BB-3003")  # errors, still a draft
+    for submitted in (item, clean):
+        code, out, _ = run(capsys, monkeypatch, "submit", str(submitted), "--as", "wendy", user="wendy")
+        assert code == 0 and "now in_review" in out
     code, out, _ = run(capsys, monkeypatch, "queue", "--status", "in_review", "--severity", "error")
-    assert f"│ {item} " in out or f" {item} " in out
+    assert [(row["id"], row["status"], row["errors"]) for row in table_rows(out)] == [(str(item), "in_review", "1")]
+    code, out, _ = run(capsys, monkeypatch, "queue", "--severity", "error")
+    assert sorted(row["id"] for row in table_rows(out)) == sorted([str(item), str(other)])
+    code, out, _ = run(capsys, monkeypatch, "show", str(item), "--as", "rita")  # rita reads version 1
+    assert code == 0 and "rita saw version 1" in out
     code, _, err = run(capsys, monkeypatch, "approve", str(item), "--as", "rita")
     assert code == 4 and "--override-reason" in err
     edit = tmp_path / "edit.yaml"
@@ -131,4 +139,21 @@ def test_review_cli_round_trip(capsys, monkeypatch, tmp_path):
     assert code == 4 and "is approved" in err
     code, out, _ = run(capsys, monkeypatch, "export", "--format", "shopify", "--out", str(tmp_path), "--as", "rita")
     assert code == 0 and "marked exported" in out and (tmp_path / "shopify_products.csv").exists()
-    assert team["rita"].role == "reviewer"
+    assert svc.workflow.get(item).status == "exported" and svc.workflow.get(clean).status == "in_review"
+    assert [(e.actor, e.action) for e in svc.workflow.history(item)][-1] == ("rita", "item.export")
+    code, _, err = run(capsys, monkeypatch, "approve", str(clean), "--as", "wendy")
+    assert code == 4 and "a writer may not approve" in err and svc.workflow.get(clean).status == "in_review"
+    assert team["wendy"].role == "writer"
+
+
+def table_rows(out: str) -> list[dict[str, str]]:
+    """The rows of a table printed by the CLI, as {column: cell} (a cell folded over lines is joined)."""
+    lines = [[cell.strip() for cell in re.split("[│┃]", line.strip()[1:-1])] for line in out.splitlines()
+             if line.strip()[:1] in ("│", "┃")]
+    header, rows = lines[0], []
+    for cells in lines[1:]:
+        if cells[0]:
+            rows.append(dict(zip(header, cells)))
+        else:  # continuation of a folded row
+            rows[-1] = {k: (v + " " + c).strip() for (k, v), c in zip(rows[-1].items(), cells)}
+    return rows

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from assistant.settings import REPO_ROOT
-from tests.openai_stub import StubServer
+from tests.structured_stub import StubServer
 
 pytestmark = pytest.mark.timeout(900)
 

@@ -3,6 +3,7 @@ Every test runs against SQLite and PostgreSQL (``db_url``)."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from assistant.storage.db import read_session
 from assistant.storage.tables import AuditRow, CommentRow, DecisionRow, ItemRow, UserRow, VersionRow
 from assistant.users import PermissionDenied
 from assistant.workflow import STATUSES, BlockedError, ConflictError, TransitionError
-from tests.workflow_fixtures import add_users, listing_fields, new_item
+from tests.workflow_fixtures import PASSWORD, add_users, listing_fields, new_item, seen
 
 ROLES = [("admin", "admin"), ("wendy", "writer"), ("rita", "reviewer"), ("rob", "reviewer")]
 
@@ -34,11 +35,11 @@ def to_state(wf, team, state: str) -> int:
         return item
     wf.workflow.submit(item, w)
     if state in ("approved", "exported"):
-        wf.workflow.approve(item, r)
+        wf.workflow.approve(item, r, expected_version=seen(wf, item))
     elif state == "rejected":
-        wf.workflow.reject(item, r, comment="off-brand")
+        wf.workflow.reject(item, r, expected_version=seen(wf, item), comment="off-brand")
     elif state == "changes_requested":
-        wf.workflow.request_changes(item, r, comment="shorter title")
+        wf.workflow.request_changes(item, r, expected_version=seen(wf, item), comment="shorter title")
     if state == "exported":
         with tempfile.TemporaryDirectory() as out:
             wf.exports.export("jsonl", Path(out), actor=r, selection=Selection(ids=[item]))
@@ -57,9 +58,10 @@ def act(wf, team, item: int, action: str, user: str = "rita"):
     u = team[user]
     return {
         "submit": lambda: wf.workflow.submit(item, u),
-        "approve": lambda: wf.workflow.approve(item, u),
-        "reject": lambda: wf.workflow.reject(item, u, comment="no"),
-        "request_changes": lambda: wf.workflow.request_changes(item, u, comment="please fix"),
+        "approve": lambda: wf.workflow.approve(item, u, expected_version=seen(wf, item)),
+        "reject": lambda: wf.workflow.reject(item, u, expected_version=seen(wf, item), comment="no"),
+        "request_changes": lambda: wf.workflow.request_changes(item, u, expected_version=seen(wf, item),
+                                                               comment="please fix"),
     }[action]()
 
 
@@ -93,40 +95,38 @@ def test_writer_cannot_approve_own_content_even_as_reviewer(wf, team):
     item = to_state(wf, team, "in_review")
     wf.workflow.edit(item, team["rita"], listing_fields(title="Rita's better title"), base_version=1)
     with pytest.raises(PermissionDenied, match="'rita' wrote or edited item"):
-        wf.workflow.approve(item, team["rita"])
-    assert wf.workflow.approve(item, team["rob"]).status == "approved"
+        wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item))
+    assert wf.workflow.approve(item, team["rob"], expected_version=seen(wf, item)).status == "approved"
 
 
-def test_generated_by_a_named_user_is_theirs(db_url):
-    from tests.workflow_fixtures import make_draft, workflow_services
+def test_generated_by_a_named_user_is_theirs(wf, team):
+    from tests.workflow_fixtures import make_draft
 
-    svc = workflow_services(db_url)
-    team = add_users(svc, *ROLES)
-    author = workflow_services(db_url, user="rita")  # ASSISTANT_USER=rita when generating
-    item = author.workflow.item_for_draft(author.drafts.save(make_draft()).id)
+    svc = wf
+    item = svc.workflow.item_for_draft(svc.drafts.save(make_draft(), team["rita"]).id)  # rita signed in
     assert svc.workflow.get(item).created_by == "rita"
     svc.workflow.submit(item, team["wendy"])
     with pytest.raises(PermissionDenied):
-        svc.workflow.approve(item, team["rita"])
+        svc.workflow.approve(item, team["rita"], expected_version=seen(svc, item))
 
 
 def test_disabled_user_is_refused(wf, team):
     item = to_state(wf, team, "in_review")
     wf.users.set_active("rita", False, actor=team["admin"])
     with pytest.raises(PermissionDenied, match="disabled"):
-        wf.workflow.approve(item, team["rita"])
+        wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item))
 
 
 def test_error_findings_block_approval_unless_overridden_with_a_reason(wf, team):
     item = new_item(wf, listing_fields(title="The best bamboo board"))
     wf.workflow.submit(item, team["wendy"])
     with pytest.raises(BlockedError, match=r"1 error finding\(s\) \(stub.best\)") as err:
-        wf.workflow.approve(item, team["rita"])
+        wf.workflow.approve(item, team["rita"], expected_version=seen(wf, item))
     assert "--override-reason" in err.value.fix
     with pytest.raises(BlockedError):
-        wf.workflow.approve(item, team["rita"], override_reason="ok")  # too short to be a reason
+        wf.workflow.approve(item, team["rita"], expected_version=1, override_reason="ok")  # too short for a reason
     reason = "Claim substantiated by the 2024 lab test, file QA-17"
-    view = wf.workflow.approve(item, team["rita"], override_reason=reason, comment="fine")
+    view = wf.workflow.approve(item, team["rita"], expected_version=1, override_reason=reason, comment="fine")
     assert view.status == "approved"
     assert view.decisions[-1].override_reason == reason and view.decisions[-1].reviewer == "rita"
     assert wf.workflow.history(item)[-1].after["override_reason"] == reason
@@ -136,7 +136,7 @@ def test_comment_required_for_reject_and_request_changes(wf, team):
     item = to_state(wf, team, "in_review")
     for call in (wf.workflow.reject, wf.workflow.request_changes):
         with pytest.raises(InputError, match="needs a comment"):
-            call(item, team["rita"], comment="  ")
+            call(item, team["rita"], comment="  ", expected_version=1)
     assert wf.workflow.get(item).status == "in_review"
 
 
@@ -184,9 +184,9 @@ def test_stale_edit_and_stale_approval_conflict(wf, team):
 def test_revision_from_the_generator_is_a_new_version(wf, team):
     from tests.workflow_fixtures import make_draft
 
-    first = wf.drafts.save(make_draft())
+    first = wf.drafts.save(make_draft(), team["wendy"])
     item = wf.workflow.item_for_draft(first.id)
-    second = wf.drafts.save(make_draft(listing_fields(title="Revised"), revision_of=first.id))
+    second = wf.drafts.save(make_draft(listing_fields(title="Revised"), revision_of=first.id), team["wendy"])
     view = wf.workflow.get(item)
     assert wf.workflow.item_for_draft(second.id) == item
     assert (view.version, view.current.source, view.current.fields["title"]) == (2, "revision", "Revised")
@@ -216,11 +216,11 @@ def test_every_change_has_an_audit_entry(wf, team):
     item = new_item(wf)
     w, r = team["wendy"], team["rita"]
     wf.workflow.submit(item, w, comment="ready")
-    wf.workflow.request_changes(item, r, comment="shorter")
+    wf.workflow.request_changes(item, r, expected_version=seen(wf, item), comment="shorter")
     wf.workflow.edit(item, w, listing_fields(title="Shorter"), base_version=1, comment="done")
     wf.workflow.submit(item, w)
     wf.workflow.comment(item, r, "looks good now")
-    wf.workflow.approve(item, r)
+    wf.workflow.approve(item, r, expected_version=seen(wf, item))
     wf.workflow.edit(item, w, listing_fields(title="Shorter still"), base_version=2)
     wf.users.set_password("wendy", "another password", actor=w)
     with read_session(wf.engine) as s:
@@ -240,7 +240,11 @@ def test_every_change_has_an_audit_entry(wf, team):
         edit = [e for e in entries if e.action == "item.edit"][-1]
         assert edit.before["status"] == "approved" and edit.after["status"] == "in_review"
         assert edit.before["fields"]["title"] == "Shorter" and edit.after["fields"]["title"] == "Shorter still"
-        assert all("password" not in str(e.after.get("password_hash", "")) for e in entries if e.after)
+        # neither a password nor its stored hash is ever written to the audit log
+        logged = json.dumps([[e.before, e.after] for e in entries], ensure_ascii=False)
+        for secret in (PASSWORD, "another password", *s.scalars(select(UserRow.password_hash))):
+            assert secret not in logged
+        assert "password_hash" not in logged
         assert s.scalar(select(ItemRow.status)) == "in_review"
 
 
@@ -251,3 +255,41 @@ def test_show_diff_between_versions(wf, team):
     view = wf.workflow.edit(item, team["wendy"], listing_fields(title="New title"), base_version=1)
     diff = diff_versions(view.versions[0].fields, view.current.fields, "v1", "v2")
     assert "-title: Bambuu Bamboo Cutting Board with Juice Groove" in diff and "+title: New title" in diff
+
+
+def test_real_checker_findings_block_approval_until_overridden(db_url):
+    """The real checker, not the stub: its error finding is recorded on the version and blocks approval
+    until a reviewer gives an override reason; an edit is checked again by it, in both directions."""
+    from assistant.services import build_services
+    from assistant.settings import load_settings
+
+    svc = build_services(load_settings(provider="fake", database_url=db_url))
+    team = add_users(svc, *ROLES)
+    w, r = team["wendy"], team["rita"]
+    fields = listing_fields(title="The best bamboo cutting board")
+    item = new_item(svc, fields, report=svc.checker.check_fields(fields, lang="en", market="US", channel="listing"))
+    view = svc.workflow.get(item)
+    [error] = [f for f in view.current.report.findings if f.severity == "error"]
+    assert error.field == "title" and "best" in error.matched.lower()
+    svc.workflow.submit(item, w)
+    for reason in (None, "ok"):
+        with pytest.raises(BlockedError, match=error.rule_id):
+            svc.workflow.approve(item, r, override_reason=reason, expected_version=1)
+    assert svc.workflow.get(item).status == "in_review"
+    reason = "legal checked the claim, ticket LEG-42"
+    view = svc.workflow.approve(item, r, override_reason=reason, expected_version=1)
+    assert view.status == "approved" and view.decisions[-1].override_reason == reason
+
+    # an edit that removes the claim is checked again and needs no override; one that adds it does
+    fixed = new_item(svc, fields, report=svc.checker.check_fields(fields, lang="en", market="US", channel="listing"),
+                     sku="BB-2002")
+    view = svc.workflow.edit(fixed, w, listing_fields(title="Bamboo cutting board with juice groove"), base_version=1)
+    assert not [f for f in view.current.report.findings if f.severity == "error"]
+    svc.workflow.submit(fixed, w)
+    assert svc.workflow.approve(fixed, r, expected_version=2).status == "approved"
+    clean = new_item(svc, sku="BB-3003", report=svc.checker.check_fields(listing_fields(), lang="en", market="US",
+                                                                         channel="listing"))
+    svc.workflow.edit(clean, w, listing_fields(title="The best board you will ever own"), base_version=1)
+    svc.workflow.submit(clean, w)
+    with pytest.raises(BlockedError, match="superlative"):
+        svc.workflow.approve(clean, r, expected_version=2)

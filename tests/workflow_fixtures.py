@@ -8,7 +8,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -22,6 +21,8 @@ from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.generation.models import Draft, DraftRequest
 from assistant.services import build_services
 from assistant.settings import load_settings
+from tests.helpers import free_port
+from tests.requirements import require
 
 PASSWORD = "correct horse battery"
 
@@ -37,7 +38,7 @@ class PgServer:
     def __init__(self, bindir: Path):
         self.bindir = bindir
         self.dir = Path(tempfile.mkdtemp(prefix="bca-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.prefix: list[str] = []
         if os.geteuid() == 0:  # initdb refuses root: run the server as 'postgres' (or nobody)
             user = "postgres" if _user_exists("postgres") else "nobody"
@@ -45,15 +46,22 @@ class PgServer:
             self.prefix = ["runuser", "-u", user, "--"]
 
     def _run(self, *args: str) -> None:
-        subprocess.run([*self.prefix, *args], check=True, capture_output=True, timeout=120)
+        subprocess.run([*self.prefix, *args], check=True, capture_output=True, timeout=180)
 
     def start(self) -> None:
         data = self.dir / "data"
         self._run(str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--no-sync", "--locale=C")
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "-t", "60", "-o",
-                  f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
-                  "-c synchronous_commit=off -c full_page_writes=off", "start")
+        for attempt in range(3):  # another process may take the chosen port before the server binds it
+            try:
+                self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.dir / "log"), "-w", "-t", "120",
+                          "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
+                          "-c synchronous_commit=off -c full_page_writes=off", "start")
+                return
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    raise
+                self.port = free_port()
 
     def stop(self) -> None:
         subprocess.run([*self.prefix, str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast",
@@ -69,12 +77,6 @@ class PgServer:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _user_exists(name: str) -> bool:
     try:
         pwd.getpwnam(name)
@@ -87,8 +89,8 @@ def _user_exists(name: str) -> bool:
 def pg_server():
     bindir = pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL server binaries (pg_ctl, initdb) not found: `make test` installs Debian's "
-                    "postgresql package; or apt-get install postgresql")
+        require("PostgreSQL (server binaries pg_ctl, initdb)",
+                "`make postgres` (run by `make test`) installs Debian's postgresql package; or apt-get install postgresql")
     server = PgServer(bindir)
     server.start()
     yield server
@@ -153,9 +155,10 @@ def listing_fields(**overrides) -> dict:
 
 
 def make_draft(fields: dict | None = None, *, kind: str = "listing", lang: str = "en", market: str = "US",
-               sku: str = "BB-1001", report: CheckReport | None = None, revision_of: int | None = None) -> Draft:
-    product = Product(sku=sku, name="Bamboo Cutting Board", brand="Bambuu", category="Kitchen", price=39.9,
-                      currency="USD", image_url="https://example.com/board.jpg")
+               sku: str = "BB-1001", report: CheckReport | None = None, revision_of: int | None = None,
+               product: Product | None = None) -> Draft:
+    product = product or Product(sku=sku, name="Bamboo Cutting Board", brand="Bambuu", category="Kitchen",
+                                 price=39.9, currency="USD", image_url="https://example.com/board.jpg")
     fields = fields if fields is not None else listing_fields()
     return Draft(request=DraftRequest(kind=kind, brand="bambuu", product=product, lang=lang, market=market),
                  fields=fields, report=report or StubChecker().check_fields(fields, lang=lang, market=market),
@@ -173,6 +176,17 @@ def add_users(svc, *specs: tuple[str, str]) -> dict:
     return users
 
 
-def new_item(svc, fields: dict | None = None, **kw) -> int:
-    draft = svc.drafts.save(make_draft(fields, **kw))
+def generating_user(svc):
+    """Who generates in tests: the first writer when the store has users, else local mode (None)."""
+    writers = [u for u in svc.users.list() if u.role == "writer" and u.active]
+    return min(writers, key=lambda u: u.id) if writers else None
+
+
+def new_item(svc, fields: dict | None = None, *, actor=None, **kw) -> int:
+    draft = svc.drafts.save(make_draft(fields, **kw), actor or generating_user(svc))
     return svc.workflow.item_for_draft(draft.id)
+
+
+def seen(svc, item_id: int) -> int:
+    """The version a reviewer sees now (what approve/reject bind to)."""
+    return svc.workflow.get(item_id).version

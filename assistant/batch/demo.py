@@ -13,6 +13,7 @@ from assistant.catalog import load_products
 from assistant.export import Selection, write_report
 from assistant.generation.models import Draft
 from assistant.services import Services
+from assistant.users import User, local_user
 
 DEFAULT_MARKETS = {"en": "US", "de": "DE", "zh-Hans": "CN", "zh": "CN", "fr": "FR", "ja": "JP",
                    "es": "ES", "it": "IT", "ko": "KR", "pt-BR": "BR", "ar": "SA", "zh-Hant": "TW"}
@@ -26,8 +27,9 @@ class DemoResult:
 
 def run_demo(
     services: Services, out_dir: Path, *, langs: list[str], limit: int | None = None,
-    revise_rounds: int | None = None, progress: Callable[[Draft], None] | None = None,
+    revise_rounds: int | None = None, progress: Callable[[Draft], None] | None = None, actor: User | None = None,
 ) -> DemoResult:
+    """``actor``: who generates and exports (``None``: local single-user mode, no users in the store)."""
     brand = services.brand()
     services.knowledge.ingest(brand.id)  # the brand's guideline files; unchanged files cost nothing
     products = load_products(services.brand_folders.path(brand.id) / "products.jsonl")[:limit]
@@ -36,7 +38,7 @@ def run_demo(
         for lang in langs:
             draft = services.generator.generate(
                 "listing", product, brand, lang=lang, market=DEFAULT_MARKETS.get(lang, "US"),
-                revise_rounds=revise_rounds,
+                revise_rounds=revise_rounds, actor=actor,
             )
             drafts.append(draft)
             if progress:
@@ -44,7 +46,7 @@ def run_demo(
     out_dir = Path(out_dir)
     item_ids = [i for i in (services.workflow.item_for_draft(d.id) for d in drafts) if i is not None]
     files = {
-        fmt: services.exports.export(fmt, out_dir, actor=None, include_unapproved=True,
+        fmt: services.exports.export(fmt, out_dir, actor=actor or local_user(), include_unapproved=True,
                                      selection=Selection(ids=sorted(set(item_ids)))).path
         for fmt in ("csv", "jsonl") if item_ids
     }

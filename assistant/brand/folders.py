@@ -9,7 +9,6 @@ a sample brand (importing a glossary) first copies it into ``brands_dir``.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -17,7 +16,6 @@ from pathlib import Path
 from assistant.errors import InputError
 
 KIT_FILE = "brand.yaml"
-BRAND_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")  # as BrandKit.id
 
 
 def sample_brands_dir() -> Path:
@@ -40,6 +38,9 @@ class BrandFolders:
 
     def path(self, brand_id: str) -> Path:
         """The brand's folder: ``brands_dir`` first, then the samples."""
+        from assistant.brand.kit import check_brand_id
+
+        check_brand_id(brand_id)  # a folder name, never a path
         for root in self.roots():
             if (root / brand_id / KIT_FILE).is_file():
                 return root / brand_id
@@ -63,7 +64,9 @@ class BrandFolders:
     def init(self, brand_id: str, name: str | None = None) -> Path:
         """A new brand folder: a commented ``brand.yaml`` (``template.yaml``) and empty glossary/ and
         guidelines/ folders."""
-        if not BRAND_ID.match(brand_id):
+        from assistant.brand.kit import BRAND_ID
+
+        if not BRAND_ID.fullmatch(brand_id):
             raise InputError(f"'{brand_id}' is not a usable brand id",
                              fix="use lower-case letters, digits, - and _ (it becomes a folder name), e.g. acme-home")
         target = self.brands_dir / brand_id

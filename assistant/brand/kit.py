@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -90,15 +91,45 @@ class BrandKit(_Strict):
         return "\n".join(lines)
 
 
+BRAND_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+
+
+def check_brand_id(brand_id: str, where: str = "--brand") -> str:
+    """A brand id is a folder name under ``brands_dir``: no path separators, dots or '..'."""
+    if not BRAND_ID.fullmatch(brand_id):
+        raise InputError(f"invalid brand id '{brand_id}'", where=where,
+                         fix="use the brand's folder name under brands_dir (lower-case letters, digits, '-', '_')")
+    return brand_id
+
+
 def load_brand_kit(path: str | Path) -> BrandKit:
     path = Path(path)
     if not path.exists():
         raise InputError("brand kit not found", where=str(path), fix="check the path or the brand id")
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: {exc}", where=str(path)) from exc
+    return parse_brand_kit(text, path)
+
+
+def save_brand_kit(path: str | Path, text: str) -> BrandKit:
+    """Validate ``text`` as the kit stored at ``path`` (the same checks and line numbers as loading),
+    then replace the file atomically. Invalid text changes nothing."""
+    path = Path(path)
+    kit = parse_brand_kit(text, path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return kit
+
+
+def parse_brand_kit(text: str, path: Path) -> BrandKit:
+    """The kit in ``text``; ``path`` names it in errors and locates its folder (id, glossary files)."""
+    try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise InputError(f"not valid YAML: {exc}", where=where) from exc

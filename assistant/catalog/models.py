@@ -8,15 +8,16 @@ class Product(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    sku: str = Field(min_length=1, description="stock-keeping unit, unique per brand")
-    name: str = Field(min_length=1)
-    brand: str | None = None
+    # lengths the database stores (assistant/storage/tables.py): checked here, before any model is paid for
+    sku: str = Field(min_length=1, max_length=120, description="stock-keeping unit, unique per brand")
+    name: str = Field(min_length=1, max_length=300)
+    brand: str | None = Field(default=None, max_length=80)
     category: str | None = None
     description: str | None = None
     features: list[str] = Field(default_factory=list)
     facts: dict[str, str] = Field(default_factory=dict)
     keywords: list[str] = Field(default_factory=list)
-    price: float | None = Field(default=None, ge=0)
+    price: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     image_url: str | None = None
 

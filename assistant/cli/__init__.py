@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "request-changes": ("assistant.cli.workflow_cmd", "request_changes", "Send the item back to the writer."),
     "edit": ("assistant.cli.workflow_cmd", "edit", "Edit the copy: a new version, checked again."),
     "comment": ("assistant.cli.workflow_cmd", "comment", "Comment on an item."),
+    "batch": ("assistant.cli.batch_cmd", "app", "Generate copy for a whole catalogue: resumable, rate-limited."),
+    "ui": ("assistant.cli.ui_cmd", "ui", "Start the web app for writers and reviewers."),
 }
 
 
@@ -111,12 +113,33 @@ def cli() -> LazyGroup:
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli().main(args=argv, prog_name="assistant", standalone_mode=True)
+        try:
+            cli().main(args=argv, prog_name="assistant", standalone_mode=True)
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError  # imported only when something failed (start-up time)
+
+            if not isinstance(exc, OperationalError):
+                raise
+            from assistant.storage.db import storage_error
+
+            # a read or a migration that met a locked or unreachable database
+            raise storage_error(exc, _database_url()) from exc
     except AssistantError as exc:
         from rich.console import Console
 
-        Console(stderr=True).print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        from assistant.cli.render import safe
+
+        Console(stderr=True).print(f"[bold red]error:[/] {safe(exc.render())}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("interrupted; everything finished before this point is saved", file=sys.stderr)
         sys.exit(ExitCode.INTERRUPTED)
+
+
+def _database_url() -> str:
+    try:
+        from assistant.settings import load_settings
+
+        return load_settings().db_url
+    except Exception:  # noqa: BLE001 - only to name the database in a message
+        return "the database"

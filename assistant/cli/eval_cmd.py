@@ -23,25 +23,29 @@ def retrieval(
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
     misses: bool = typer.Option(False, "--misses", help="list the queries whose expected passages were not all found"),
 ) -> None:
-    """Recall@k and MRR of guideline retrieval on the sample knowledge, per language group."""
-    from assistant.retrieval.evaluate import DEFAULT_SPEC, GROUPS, run_retrieval_eval
+    """Recall@k and MRR of guideline retrieval on the sample knowledge, per language group: the hand-written
+    questions per mode, and the queries generation itself issues (mode 'generation', k = settings.retrieval_k)."""
+    from assistant.retrieval.evaluate import DEFAULT_SPEC, run_retrieval_eval
 
     settings = load_settings()
     runs = run_retrieval_eval(settings, embedders=embedder or [settings.embedder], modes=mode,
                               spec_path=spec or DEFAULT_SPEC, k=k)
     if as_json:
         console.out(json.dumps([{"embedder": r.embedder, "mode": r.mode, "k": r.k, "ms_per_query": round(r.query_ms, 2),
-                                 **{g or "all": r.scores(g) for g in (None, *GROUPS)}} for r in runs], indent=2))
+                                 **{g or "all": r.scores(g) for g in (None, *r.groups())}} for r in runs], indent=2))
         return
     table = Table(title="retrieval eval")
-    for col in ("embedder", "mode", "group", "queries", f"recall@{runs[0].k}", "MRR", "ms/query"):
+    for col in ("embedder", "mode", "k", "group", "queries", "recall@k", "MRR", "ms/query"):
         table.add_column(col)
     for r in runs:
-        for group in (None, *GROUPS):
+        for group in (None, *r.groups()):
             s = r.scores(group)
-            table.add_row(r.embedder, r.mode, group or "all", str(s["queries"]), f"{s[f'recall@{r.k}']:.3f}",
+            table.add_row(r.embedder, r.mode, str(r.k), group or "all", str(s["queries"]), f"{s[f'recall@{r.k}']:.3f}",
                           f"{s['mrr']:.3f}", f"{r.query_ms:.1f}" if group is None else "")
     console.print(table)
+    if any(r.mode == "generation" for r in runs):
+        console.print("mode 'generation': the queries generation issues (product name + category + kind, every "
+                      "kind, en and zh-Hans) at settings.retrieval_k", highlight=False)
     if misses:
         for r in runs:
             for o in r.misses():
@@ -73,10 +77,15 @@ def generation(
     if report_only and log is None:
         raise typer.BadParameter("--report-only needs --log FILE to summarise", param_hint="--report-only")
     split = lambda v: [x.strip() for x in v.split(",") if x.strip()] if v else None  # noqa: E731
+    svc = services()
+    from assistant.cli.users_cmd import sign_in
+
     result = run_generation_eval(
-        services(), kinds=split(kinds), langs=split(langs), limit=limit, log=log,
+        svc, kinds=split(kinds), langs=split(langs), limit=limit, log=log,
         shard=(int(shard_parts[0]), int(shard_parts[1])), report_only=report_only,
-        progress=lambda c: console.print(f"{c.sku} {c.kind} {c.lang}: valid={c.schema_valid} limits={c.within_hard_limits} "
+        actor=None if report_only else sign_in(svc, None),  # drafts are stored: as the signed-in user
+        progress=lambda c: console.print(f"{c.sku} {c.kind} {c.lang}: valid={c.schema_valid} retried={c.retried} "
+                                         f"limits raw={c.raw_within_hard_limits} delivered={c.within_hard_limits} "
                                          f"lang={c.language_match} errors {c.errors_first}->{c.errors_final} "
                                          f"rounds={c.rounds} tokens={c.prompt_tokens}/{c.completion_tokens} "
                                          f"{c.latency_ms / 1000:.1f}s", highlight=False) if not as_json else None,
@@ -89,18 +98,32 @@ def generation(
     console.print(f"{result['provider']}/{result['model']}, revise_rounds={result['revise_rounds']}, "
                   f"{result['products']} products x {len(result['kinds'])} kinds x {len(result['langs'])} languages: "
                   f"{result['summary']['cases']} of {result['planned_cases']} cases done")
+    console.print(generation_table(result))
+    if result["summary"]["hard_limits_raw_recorded"] < result["summary"]["cases"]:
+        console.print(f"raw hard limits, shortened and trimmed: recorded for {result['summary']['hard_limits_raw_recorded']} "
+                      f"of {result['summary']['cases']} cases (the rest were logged before they were recorded: "
+                      "a new run fills them in)", highlight=False)
+
+
+def generation_table(result: dict) -> Table:
+    """One row per group. 'limits raw' is the model's own reply before shortening and trimming; an
+    unidentifiable language counts as a miss in 'lang-ID match' and is also shown on its own."""
+    pct = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
     table = Table(title="generation eval")
-    cols = ("group", "cases", "schema-valid", "hard limits", "lang-ID match", "errors first->after", "tokens in/out",
-            "cost $", "s/draft")
-    for col in cols:
+    for col in ("group", "cases", "schema-valid 1st reply", "after retry", "limits raw (model)", "shortened/trimmed",
+                "limits delivered", "lang-ID match", "lang unknown", "errors first->after", "tokens in/out", "cost $",
+                "s/draft"):
         table.add_column(col)
     rows = [("all", result["summary"])] + list(result["by_kind"].items()) + list(result["by_lang"].items())
     for name, s in rows:
-        table.add_row(name, str(s["cases"]), f"{s['schema_valid_rate']:.1%}", f"{s['hard_limit_compliance']:.1%}",
-                      "n/a" if s["language_id_match_rate"] is None else f"{s['language_id_match_rate']:.1%}",
+        table.add_row(name, str(s["cases"]), pct(s["schema_valid_first_reply"]), pct(s["schema_valid_after_retry"]),
+                      pct(s["hard_limits_raw"]),
+                      f"{s['shortened_by_model']}/{s['trimmed_by_code']}" if s["hard_limits_raw_recorded"] else "n/a",
+                      pct(s["hard_limits_delivered"]), pct(s["language_id_match_rate"]),
+                      f"{s['language_id_undetermined']} ({pct(s['language_id_undetermined_rate'])})",
                       f"{s['error_findings_first_draft']}->{s['error_findings_after_revise']}",
                       f"{s['prompt_tokens']}/{s['completion_tokens']}", f"{s['cost_usd']:.4f}", f"{s['latency_s_mean']}")
-    console.print(table)
+    return table
 
 
 @app.command("checker")
@@ -113,14 +136,18 @@ def checker(
     from assistant.compliance.evaluation import DEFAULT_CASES, evaluate, load_cases, tables
 
     path = cases or DEFAULT_CASES
-    result = evaluate(services().checker, load_cases(path))
+    cases_read = load_cases(path)
+    result = evaluate(services().checker, cases_read)
     console.print(f"[bold]checker eval[/] {path.name}: {result.cases} cases, {result.negatives} hard negatives "
                   f"({result.negatives / max(1, result.cases):.0%}), languages {dict(sorted(result.languages.items()))}",
                   highlight=False)
     for table in tables(result):
         console.print(table)
-    for kind, plural in (("false positive", "false positives"), ("miss", "misses")):
-        items = [m for m in result.mistakes if m.kind == kind]
+    labelled = sum(bool(c.spans) for c in cases_read)
+    console.print(f"{labelled} of {result.cases} cases have labelled quotes (span-scored); the others are scored by "
+                  "category only", highlight=False)
+    for kind, plural in (("false positive", "false positives"), ("miss", "misses"), ("wrong place", "wrong places")):
+        items = [m for m in result.mistakes + result.span_mistakes if m.kind == kind]
         console.print(f"[bold]{plural}: {len(items)}[/]")
         for m in items[:show]:
             console.print(f"  {m.case_id} [{m.lang}] {m.category}: {m.text[:110]!r} {m.evidence}", highlight=False,

@@ -6,17 +6,22 @@ from pathlib import Path
 import typer
 
 from assistant.cli.common import services
-from assistant.cli.render import console, err_console, print_report
+from assistant.cli.render import console, err_console, print_report, safe
 from assistant.errors import ExitCode, InputError
 
 
 def _read(path: Path, what: str) -> str:
-    if not path.exists():
-        raise InputError("file not found", where=str(path), fix=f"check the {what} path")
     try:
-        return path.read_text(encoding="utf-8")
+        return _read_bytes(path, what).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", where=str(path), fix="save the file as UTF-8") from exc
+
+
+def _read_bytes(path: Path, what: str) -> bytes:
+    if not path.is_file():
+        raise InputError("file not found" if not path.exists() else "not a file", where=str(path),
+                         fix=f"check the {what} path")
+    return path.read_bytes()
 
 
 def review(
@@ -38,7 +43,7 @@ def review(
         raise InputError("give exactly one of --text or --file (or --input with JSONL cases)")
     svc = services()
     if input is not None:
-        raise typer.Exit(_review_batch(svc.checker, _read(input, "--input"), output))
+        raise typer.Exit(_review_batch(svc.checker, _read_bytes(input, "--input"), output))
     if file is not None:
         text = _read(file, "--file")
     fact_data = _facts(facts)
@@ -68,15 +73,15 @@ def _facts(path: Path | None) -> dict | None:
     return data
 
 
-def _review_batch(checker, content: str, output: Path | None) -> int:
-    from assistant.compliance.cases import review_lines
+def _review_batch(checker, content: bytes, output: Path | None) -> int:
+    from assistant.compliance.cases import review_lines, split_lines
 
     bad = errors = 0
     lines = []
-    for result in review_lines(checker, content.splitlines()):
+    for result in review_lines(checker, split_lines(content.removeprefix(b"\xef\xbb\xbf"))):
         if result.error:
             bad += 1
-            err_console.print(f"[red]bad input[/] {result.error}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]bad input[/] {safe(result.error)}", highlight=False, soft_wrap=True)
             continue
         errors += result.has_errors
         lines.append(json.dumps(result.output, ensure_ascii=False))

@@ -3,7 +3,10 @@ that changes something.
 
 Who the CLI acts as: ``--as NAME`` or ``ASSISTANT_USER``. The password: ``ASSISTANT_PASSWORD``, or
 asked for (hidden) when a terminal is attached. It is checked against the stored argon2 hash on
-every command; nothing is cached on disk.
+every command; nothing is cached on disk. A name without its password is never recorded as anyone.
+
+While the data store has no users at all, commands act in local single-user mode (recorded as
+'local' in the audit log; it cannot approve). It ends when the first user is added.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import typer
 from rich.table import Table
 
 from assistant.cli.common import services
-from assistant.cli.render import console
+from assistant.cli.render import console, safe
 from assistant.errors import InputError
 from assistant.services import Services
-from assistant.users import ROLES, AuthError, User
+from assistant.users import ROLES, User, local_user
 
 app = typer.Typer(help="Users and roles: writer, reviewer, admin.", no_args_is_help=True)
 AS = typer.Option(None, "--as", help="act as this user (default: $ASSISTANT_USER); password from "
@@ -27,16 +30,29 @@ AS = typer.Option(None, "--as", help="act as this user (default: $ASSISTANT_USER
 
 
 def sign_in(svc: Services, as_: str | None) -> User:
+    """The acting user (``UserService.sign_in``): signed in with name and password (asked for in a
+    terminal), or the local single-user actor while the store has no users."""
     name = as_ or svc.settings.user
-    if not name:
-        raise AuthError("this command acts as a named user, and none was given",
-                        fix="pass --as NAME or set ASSISTANT_USER (an admin adds users: assistant users add)")
+    if svc.users.count() == 0 and not name:
+        from assistant.cli.render import err_console
+
+        err_console.print("[dim]local single-user mode (no users yet): recorded as 'local'[/]", highlight=False)
+        return local_user()
     password = os.environ.get("ASSISTANT_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            raise AuthError(f"no password for '{name}'", fix="set ASSISTANT_PASSWORD, or run in a terminal to be asked")
+    if password is None and name and sys.stdin.isatty() and svc.users.count():
         password = getpass.getpass(f"password for {name}: ")
-    return svc.users.authenticate(name, password)
+    return svc.users.sign_in(name, password)
+
+
+def sign_in_to_read(svc: Services, as_: str | None) -> User | None:
+    """For read-only commands that remember what a user saw: the signed-in user when a name is given
+    and a password is available (environment, or a terminal to ask), else ``None``."""
+    name = as_ or svc.settings.user
+    if not name or svc.users.count() == 0:
+        return None
+    if os.environ.get("ASSISTANT_PASSWORD") is None and not sys.stdin.isatty():
+        return None
+    return sign_in(svc, as_)
 
 
 def _new_password(from_stdin: bool, name: str) -> str:
@@ -72,7 +88,7 @@ def list_users() -> None:
     for col in ("name", "role", "active", "since"):
         table.add_column(col)
     for u in services().users.list():
-        table.add_row(u.name, u.role, "yes" if u.active else "[red]disabled[/]", u.created_at.strftime("%Y-%m-%d"))
+        table.add_row(safe(u.name), u.role, "yes" if u.active else "[red]disabled[/]", u.created_at.strftime("%Y-%m-%d"))
     console.print(table)
 
 

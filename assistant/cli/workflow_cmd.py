@@ -12,15 +12,19 @@ import typer
 from rich.table import Table
 
 from assistant.cli.common import services
-from assistant.cli.render import console, print_report
-from assistant.cli.users_cmd import AS, sign_in
+from assistant.cli.render import console, print_report, safe
+from assistant.cli.users_cmd import AS, sign_in, sign_in_to_read
 from assistant.errors import InputError
+from assistant.services import Services
+from assistant.users import User
 from assistant.workflow import ItemView
 from assistant.workflow.diff import diff_versions, field_lines
 from assistant.workflow.editing import parse_edited, to_editable
 
 COMMENT = typer.Option(None, "--comment", "-c", help="why; recorded with the decision")
 ITEM = typer.Argument(..., help="content item id (see `assistant queue`)")
+VERSION = typer.Option(None, "--version", help="the version you reviewed (default: the one you last `show`ed); "
+                       "refused if the item is no longer at it")
 
 
 def queue(
@@ -37,8 +41,8 @@ def queue(
         table.add_column(col, overflow="fold")
     for i in items:
         errors = f"[red]{i.errors}[/]" if i.errors else "0"
-        table.add_row(str(i.id), i.status, i.kind, i.sku, f"{i.lang}-{i.market}", str(i.version), errors,
-                      str(i.warnings), i.title[:60])
+        table.add_row(str(i.id), i.status, i.kind, safe(i.sku), safe(f"{i.lang}-{i.market}"), str(i.version), errors,
+                      str(i.warnings), safe(i.title[:60]))
     console.print(table)
 
 
@@ -46,15 +50,23 @@ def show(
     item_id: int = ITEM,
     diff_from: int | None = typer.Option(None, "--diff", help="diff against this version (default: the previous)"),
     history: bool = typer.Option(False, "--history", help="also print the audit trail"),
+    as_: str | None = AS,
 ) -> None:
-    """The item's current text, its findings, its versions (with a diff), decisions and comments."""
+    """The item's current text, its findings, its versions (with a diff), decisions and comments.
+    Signed in (--as / ASSISTANT_USER with a password), it remembers the version you saw: `approve`,
+    `reject` and `request-changes` without --version then decide on exactly that version."""
     svc = services()
+    viewer = sign_in_to_read(svc, as_)
     item = svc.workflow.get(item_id)
     _print_item(item, diff_from)
+    if viewer is not None:
+        svc.workflow.record_view(item_id, viewer, item.version)
+        console.print(f"[dim]{viewer.name} saw version {item.version}: approve/reject now decide on it[/]",
+                      highlight=False)
     if history:
         console.rule("audit trail")
         for e in svc.workflow.history(item_id):
-            console.print(f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor:<12} {e.action:<22} {_change(e.before, e.after)}",
+            console.print(f"{e.at:%Y-%m-%d %H:%M:%S} {safe(e.actor):<12} {e.action:<22} {safe(_change(e.before, e.after))}",
                           highlight=False)
 
 
@@ -66,27 +78,41 @@ def _change(before: dict | None, after: dict | None) -> str:
 
 
 def _print_item(item: ItemView, diff_from: int | None) -> None:
-    console.rule(f"item {item.id} · {item.kind} · {item.sku} · {item.lang}-{item.market} · {item.status} · "
-                 f"version {item.version}")
+    console.rule(f"item {item.id} · {item.kind} · {safe(item.sku)} · {safe(item.lang)}-{safe(item.market)} · "
+                 f"{item.status} · version {item.version}")
     for line in field_lines(item.current.fields):
-        console.print(line, highlight=False)
+        console.print(safe(line), highlight=False)
     print_report(item.current.report)
     console.print("[bold]versions[/]: " + ", ".join(
-        f"v{v.number} {v.source}" + (f" by {v.author}" if v.author else "") for v in item.versions))
+        f"v{v.number} {v.source}" + (f" by {safe(v.author)}" if v.author else "") for v in item.versions))
     base = diff_from if diff_from is not None else item.version - 1
     old = next((v for v in item.versions if v.number == base), None)
     if old is not None and base != item.version:
-        console.print(diff_versions(old.fields, item.current.fields, f"v{base}", f"v{item.version}"), highlight=False)
+        console.print(safe(diff_versions(old.fields, item.current.fields, f"v{base}", f"v{item.version}")), highlight=False)
     for d in item.decisions:
-        override = f' [yellow]override: "{d.override_reason}"[/]' if d.override_reason else ""
-        console.print(f"{d.created_at:%Y-%m-%d %H:%M} [bold]{d.decision}[/] v{d.version} by {d.reviewer}: "
-                      f"{d.comment}{override}", highlight=False)
+        override = f' [yellow]override: "{safe(d.override_reason)}"[/]' if d.override_reason else ""
+        console.print(f"{d.created_at:%Y-%m-%d %H:%M} [bold]{d.decision}[/] v{d.version} by {safe(d.reviewer)}: "
+                      f"{safe(d.comment)}{override}", highlight=False)
     for c in item.comments:
-        console.print(f"{c.created_at:%Y-%m-%d %H:%M} {c.author}: {c.body}", highlight=False)
+        console.print(f"{c.created_at:%Y-%m-%d %H:%M} {safe(c.author)}: {safe(c.body)}", highlight=False)
 
 
 def _done(item: ItemView, verb: str) -> None:
     typer.echo(f"item {item.id} {verb}: now {item.status} (version {item.version})")
+
+
+def _reviewed(svc: Services, item_id: int, user: User, version: int | None, permission: str) -> int:
+    """The version the reviewer decides on: --version, else the one they last `show`ed."""
+    if version is not None:
+        return version
+    seen = svc.workflow.last_seen(item_id, user)
+    if seen is None and not user.can(permission):
+        return svc.workflow.get(item_id).version  # the workflow refuses the role, whichever version
+    if seen is None:
+        raise InputError(f"which version of item {item_id} did you review? '{user.name}' has not shown it",
+                         where="--version", fix=f"read it first (`assistant show {item_id}`, signed in as "
+                         f"{user.name}), or pass --version N")
+    return seen
 
 
 def submit(item_id: int = ITEM, comment: str | None = COMMENT, as_: str | None = AS) -> None:
@@ -99,28 +125,32 @@ def approve(
     item_id: int = ITEM, comment: str | None = COMMENT,
     override_reason: str | None = typer.Option(None, "--override-reason",
                                                help="approve despite error findings; the reason is recorded"),
-    version: int | None = typer.Option(None, "--version", help="refuse if the item is no longer at this version"),
-    as_: str | None = AS,
+    version: int | None = VERSION, as_: str | None = AS,
 ) -> None:
-    """Approve the current version (reviewer or admin; never your own copy)."""
+    """Approve the version you reviewed (reviewer or admin; never your own copy)."""
     svc = services()
-    item = svc.workflow.approve(item_id, sign_in(svc, as_), comment=comment, override_reason=override_reason,
-                                expected_version=version)
+    user = sign_in(svc, as_)
+    item = svc.workflow.approve(item_id, user, comment=comment, override_reason=override_reason,
+                                expected_version=_reviewed(svc, item_id, user, version, "approve"))
     _done(item, "approved")
 
 
-def reject(item_id: int = ITEM, comment: str | None = COMMENT, version: int | None = typer.Option(None, "--version"),
+def reject(item_id: int = ITEM, comment: str | None = COMMENT, version: int | None = VERSION,
            as_: str | None = AS) -> None:
-    """Reject the item for good (a comment is required)."""
+    """Reject the version you reviewed for good (a comment is required)."""
     svc = services()
-    _done(svc.workflow.reject(item_id, sign_in(svc, as_), comment=comment or "", expected_version=version), "rejected")
+    user = sign_in(svc, as_)
+    _done(svc.workflow.reject(item_id, user, comment=comment or "",
+                              expected_version=_reviewed(svc, item_id, user, version, "reject")), "rejected")
 
 
-def request_changes(item_id: int = ITEM, comment: str | None = COMMENT,
-                    version: int | None = typer.Option(None, "--version"), as_: str | None = AS) -> None:
-    """Send the item back to the writer (a comment is required)."""
+def request_changes(item_id: int = ITEM, comment: str | None = COMMENT, version: int | None = VERSION,
+                    as_: str | None = AS) -> None:
+    """Send the version you reviewed back to the writer (a comment is required)."""
     svc = services()
-    item = svc.workflow.request_changes(item_id, sign_in(svc, as_), comment=comment or "", expected_version=version)
+    user = sign_in(svc, as_)
+    item = svc.workflow.request_changes(item_id, user, comment=comment or "",
+                                        expected_version=_reviewed(svc, item_id, user, version, "request_changes"))
     _done(item, "sent back")
 
 

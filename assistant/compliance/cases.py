@@ -47,6 +47,8 @@ def parse_case(raw: str, line: int) -> ReviewCase:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError("each line must be a JSON object")
     try:
@@ -66,17 +68,31 @@ def review_case(checker: Checker, case: ReviewCase) -> tuple[dict, bool]:
     return {"id": case.id, "score": report.score, "findings": findings}, report.has_errors
 
 
-def review_lines(checker: Checker, lines: Iterable[str]) -> Iterator[CaseResult]:
-    """One result per non-blank input line, in order; errors name the line and field."""
+def split_lines(data: bytes) -> list[bytes]:
+    """JSONL lines: split at ``\n`` only (a ``\r`` or U+2028 inside a line does not shift the line
+    numbers of the lines after it), a trailing ``\r`` dropped."""
+    return [line.removesuffix(b"\r") for line in data.split(b"\n")]
+
+
+def review_lines(checker: Checker, lines: Iterable[str | bytes]) -> Iterator[CaseResult]:
+    """One result per non-blank input line, in order; errors name the line and field. A bad line
+    (not UTF-8, not JSON, nested too deeply, a bad field, or anything the checker cannot handle) is
+    reported and the others are still reviewed."""
     for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
         try:
+            if isinstance(raw, bytes):
+                raw = raw.decode("utf-8")
+            if not raw.strip():
+                continue
             case = parse_case(raw, number)
             output, has_errors = review_case(checker, case)
+        except UnicodeDecodeError as exc:
+            yield CaseResult(number, error=f"line {number}: not UTF-8 text (byte {exc.start + 1}); save the file as UTF-8")
         except ValueError as exc:
             yield CaseResult(number, error=f"line {number}: {exc}")
         except AssistantError as exc:
             yield CaseResult(number, error=f"line {number}: {exc.what}" + (f" ({exc.fix})" if exc.fix else ""))
+        except (RecursionError, MemoryError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            yield CaseResult(number, error=f"line {number}: could not be reviewed ({type(exc).__name__}: {exc})")
         else:
             yield CaseResult(number, output=output, has_errors=has_errors)

@@ -19,6 +19,7 @@ from assistant.compliance.checks import CHECKS, Context, finding, prepare, start
 from assistant.compliance.document import Document, FieldValue, from_fields, split_labelled
 from assistant.compliance.grounding import check_grounding
 from assistant.compliance.loader import brand_rules, shipped_rules
+from assistant.compliance.mixed import CLAIM_TYPES, english_segments
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.compliance.quality import check_language, check_texts
 from assistant.compliance.rulemodels import ExistenceRule, SubstitutionRule, anchors_of
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
     from assistant.compliance.judge import ModelJudge
 
 NOT_PROSE = {"search_keywords", "hashtags", "paths"}
+# a finding of the first category covers one of the second inside its span: the wording is one claim,
+# named by the more specific category ("100% safe" is a safety guarantee, not an absolute term)
+COVERS = {"guarantee_claim": {"absolute_claim"}, "unsubstantiated_superlative": {"absolute_claim"},
+          "medical_claim": {"absolute_claim"}, "false_urgency": {"absolute_claim"}}
+MAX_FIELD_CHARS = 20_000  # a longer field is checked up to here, with a finding saying so (bounds the time)
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -48,13 +54,14 @@ class Plan:
 
 class Checker:
     def __init__(self, rules: tuple | list | None = None, *, judge: ModelJudge | None = None,
-                 brand: BrandKit | None = None, quality: bool = True):
+                 brand: BrandKit | None = None, quality: bool = True, max_field_chars: int = MAX_FIELD_CHARS):
         """``rules``: default every shipped rule. ``brand``: a default brand kit whose banned terms
         apply when a call gives none. ``judge``: the optional model-judged pass."""
         self.rules = tuple(rules) if rules is not None else shipped_rules()
         self.judge = judge
         self.brand = brand
         self.quality = quality
+        self.max_field_chars = max_field_chars
         self._indexes: dict[tuple, tuple[TermIndex, list]] = {}
         self._plans: dict[tuple, Plan] = {}
         self._brand_rules: dict[tuple, tuple] = {}
@@ -137,20 +144,34 @@ class Checker:
         ctx = Context(doc, language.code, market, channel, platform, chinese=language.code.startswith("zh"),
                       facts=facts, support=support, spec_platform=self._platform(spec, platform))
         plan = self._plan(language.code, market, channel, platform, rules)
-        findings = self._terms(ctx, plan)
-        present, starts = plan.anchors.scan(ctx.joined(None, True)[0])
-        ctx.starts = {rule_id: starts.get(i, []) for i, rule_id in plan.prefixed.items()}
-        for i, (rule, check, prepared) in enumerate(plan.others):
-            if i not in plan.gated or i in present:
-                findings += check(rule, ctx, prepared)
+        findings = _cap(doc, self.max_field_chars) + self._rules(ctx, plan)
+        mixed = []
+        if language.code != "en":  # English sentences in other copy: English rules too
+            mixed = english_segments(doc)
+            if mixed:
+                sub = Document(mixed, doc.fields, doc.from_fields)
+                sub_ctx = Context(sub, "en", market, channel, platform, chinese=False, facts=facts, support=support,
+                                  spec_platform=ctx.spec_platform)
+                findings += self._rules(sub_ctx, self._plan("en", market, channel, platform, rules), CLAIM_TYPES)
         if self.quality:
-            findings += self._quality(doc, language)
+            findings += self._quality(doc, language, mixed)
         if facts is not None or support:
             findings = _drop_grounded(findings, rules) + check_grounding(doc, facts, support, ctx.chinese)
         if self.judge is not None:
             findings += self.judge.review(doc, language, market, channel, findings)
+        findings = _specific(findings)
         findings.sort(key=lambda f: (f.start, f.field or "", SEVERITY_ORDER[f.severity], f.rule_id))
         return CheckReport(findings=findings, score=score_for(findings))
+
+    def _rules(self, ctx: Context, plan: Plan, types: frozenset[str] | None = None) -> list[Finding]:
+        """Term rules, then the other rule types (``types``: only these), on one context."""
+        findings = self._terms(ctx, plan)
+        present, starts = plan.anchors.scan(ctx.joined(None, True)[0])
+        ctx.starts = {rule_id: starts.get(i, []) for i, rule_id in plan.prefixed.items()}
+        for i, (rule, check, prepared) in enumerate(plan.others):
+            if (i not in plan.gated or i in present) and (types is None or rule.type in types):
+                findings += check(rule, ctx, prepared)
+        return findings
 
     def _terms(self, ctx: Context, plan: Plan) -> list[Finding]:
         """One automaton pass over the whole document (fields joined by newlines, which no term
@@ -172,14 +193,69 @@ class Checker:
                                suggestion=suggestion))
         return out
 
-    def _quality(self, doc: Document, language) -> list[Finding]:
+    def _quality(self, doc: Document, language, mixed: list) -> list[Finding]:
+        """Quality checks. Copy that mixes the declared language with English sentences (which the
+        English rules have checked) gets the language finding as information, not as an error."""
         parts = [(s.text, s.offset, s.label) for s in doc.segments
                  if doc.from_fields or s.text.strip() or len(doc.segments) == 1]
         prose = "\n".join(s.text for s in doc.segments if s.field not in NOT_PROSE)
-        return check_texts(parts) + check_language(prose, language)
+        found = check_texts(parts) + check_language(prose, language)
+        english = sum(len(s.text) for s in mixed)
+        if mixed and english < len(prose.strip()) * 0.95:
+            found = [f.model_copy(update={"severity": "info", "message": f"{f.message}; part of the copy is in "
+                                          "English and was checked with the English rules too"})
+                     if f.rule_id == "quality.wrong_language" else f for f in found]
+        return found
+
+
+def _cap(doc: Document, limit: int) -> list[Finding]:
+    """Cut every field longer than ``limit`` characters to its first ``limit`` (what is checked) and
+    say so: the rest of such a field has not been checked."""
+    out = []
+    for seg in doc.segments:
+        if len(seg.text) > limit:
+            out.append(Finding(
+                category="quality", rule_id="checker.too_long", severity="error", start=seg.offset + limit,
+                end=seg.offset + len(seg.text), field=seg.label,
+                message=f"too long to check fully: {len(seg.text):,} characters, only the first {limit:,} were checked",
+                suggestion=f"Split or shorten the text to at most {limit:,} characters",
+                source="Checker input limit (assistant/compliance/checker.py: MAX_FIELD_CHARS)",
+            ))
+            seg.text = seg.text[:limit]
+            seg._folded.clear()
+    return out
 
 
 def _drop_grounded(findings: list[Finding], rules: tuple) -> list[Finding]:
     """Rules marked ``grounded`` stand down when facts are given: grounding decides instead."""
     grounded = {r.id for r in rules if getattr(r, "grounded", False)}
     return [f for f in findings if f.rule_id not in grounded] if grounded else findings
+
+
+def _specific(findings: list[Finding]) -> list[Finding]:
+    """Drop a finding that lies inside a finding of a more specific category (``COVERS``). Per field,
+    the covering spans sorted by start with a running maximum end: a bisect per finding."""
+    wide: dict[tuple[str | None, str], list[tuple[int, int]]] = {}
+    for f in findings:
+        if f.end > f.start:
+            for narrow in COVERS.get(f.category, ()):
+                wide.setdefault((f.field, narrow), []).append((f.start, f.end))
+    if not wide:
+        return findings
+    reach: dict[tuple, tuple[list[int], list[int]]] = {}
+    for key, spans in wide.items():
+        spans.sort()
+        ends, top = [], -1
+        for _, end in spans:
+            top = max(top, end)
+            ends.append(top)
+        reach[key] = ([s for s, _ in spans], ends)
+
+    def covered(f: Finding) -> bool:
+        if (f.field, f.category) not in reach:
+            return False
+        starts, ends = reach[f.field, f.category]
+        i = bisect_right(starts, f.start) - 1
+        return i >= 0 and ends[i] >= f.end
+
+    return [f for f in findings if not covered(f)]

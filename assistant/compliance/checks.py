@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.channels import FieldLimit, channel_spec, measure
+from assistant.compliance.conditions import ConditionMatcher, Scope
 from assistant.compliance.document import Document, Segment
 from assistant.compliance.models import Finding, trusted_finding
-from assistant.compliance.prefilter import is_local, literal_prefixes
+from assistant.compliance.spans import SpanIndex
+from assistant.compliance.prefilter import literal_prefixes
 from assistant.compliance.rulemodels import (
-    Condition, ConditionalRule, LimitRule, OccurrenceRule, PatternRule, RequiredRule, RuleBase,
+    ConditionalRule, LimitRule, OccurrenceRule, PatternRule, RequiredRule, RuleBase,
 )
 
 WORD = r"a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u0600-\u06ff"
-SENTENCE_END = re.compile(r"[.!?。！？;；\n]+")
 ACRONYMS = frozenset("""FSC BPA USB LED LCD UV USA UK EU CE FDA ISO PFOA PTFE LFGB USDA SPF DIY TV HD
     ABS PET PP PE HEPA RGB AAA OEM GOTS OEKO TEX NFC GPS AI WIFI IPX CEO VIP PDF FAQ DHL UPS EMS QR""".split())
 
@@ -106,38 +107,6 @@ def finding(rule: RuleBase, seg: Segment | None, start: int = 0, end: int = 0, *
     )
 
 
-class ConditionMatcher:
-    """Finds a condition's terms (one automaton, same boundaries as term rules) and patterns."""
-
-    def __init__(self, cond: Condition, chinese: bool):
-        from assistant.compliance.terms import Lexicon
-
-        self.lexicon = Lexicon({t: t for t in cond.terms}, chinese) if cond.terms else None
-        self.regex = re.compile("|".join(f"(?:{p})" for p in cond.patterns)) if cond.patterns else None
-        self.gate = self.regex is not None and is_local(cond.patterns)
-
-    def spans_by_segment(self, ctx: Context, rule: RuleBase) -> dict[int, list[tuple[int, int]]]:
-        """Sorted spans in each segment's folded text (segments the rule reads), keyed by segment
-        index: terms found in one pass over the document (no term holds a newline, and a newline
-        bounds words like the end of a text), patterns segment by segment, and only when they match
-        the whole document (see ``prefilter.is_local``)."""
-        text, starts, segs = ctx.joined(None, True)
-        out: dict[int, list[tuple[int, int]]] = {}
-        if self.lexicon is not None:
-            for s, e, _ in self.lexicon.find(text):
-                i = bisect_right(starts, s) - 1
-                out.setdefault(i, []).append((s - starts[i], e - starts[i]))
-        if self.regex is not None and (not self.gate or self.regex.search(text)):
-            for i, seg in enumerate(segs):
-                hits = [m.span() for m in self.regex.finditer(seg.folded(ctx.chinese).text) if m.end() > m.start()]
-                if hits:
-                    out.setdefault(i, []).extend(hits)
-        return {i: sorted(spans) for i, spans in out.items() if rule.wants_field(segs[i].field)}
-
-    def search(self, text: str) -> bool:
-        return bool(self.regex and self.regex.search(text)) or bool(self.lexicon and self.lexicon.found(text))
-
-
 def _alternation(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns)
 
@@ -154,10 +123,9 @@ def prepare(rule: RuleBase, chinese: bool):
     return rule._cache[key]
 
 
-def _excepted(exceptions: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
-    if exceptions is None:
-        return False
-    return any(m.start() <= start and end <= m.end() for m in exceptions.finditer(text))
+def _exceptions(exceptions: re.Pattern[str] | None, text: str) -> SpanIndex:
+    """Where the rule's exception patterns match in ``text`` (one pass, whatever the number of hits)."""
+    return SpanIndex(m.span() for m in exceptions.finditer(text)) if exceptions is not None else SpanIndex(())
 
 
 def _segments(ctx: Context, rule: RuleBase) -> list[Segment]:
@@ -175,9 +143,12 @@ def check_pattern(rule: PatternRule, ctx: Context, prepared) -> list[Finding]:
     regex, exceptions, prefilter = prepared
     if prefilter is not None and not prefilter.search(ctx.joined(rule.fields, True)[0]):
         return []
+    covered: dict[int, SpanIndex] = {}
     for seg, start, end, _ in ctx.matches(regex, rule.fields, positions=ctx.starts.get(rule.id)):
         folded = seg.folded(ctx.chinese)
-        if _excepted(exceptions, folded.text, start, end):
+        if id(seg) not in covered:
+            covered[id(seg)] = _exceptions(exceptions, folded.text)
+        if covered[id(seg)].covers(start, end):
             continue
         s, e = folded.span(start, end)
         out.append(finding(rule, seg, s, e, matched=seg.text[s:e]))
@@ -187,7 +158,8 @@ def check_pattern(rule: PatternRule, ctx: Context, prepared) -> list[Finding]:
 # ---- occurrence ---------------------------------------------------------------------------------
 HASHTAG = re.compile(r"(?<![\w&])#\w+")
 EXCLAMATION = re.compile(r"[!！]")
-REPEATED = re.compile(r"[!?！？]{2,}|[.。]{4,}|([$*~€¥])\1{1,}")
+# asterisks after a letter, digit or CJK character mask data (王**, 138****8000), they do not shout
+REPEATED = re.compile(r"[!?！？]{2,}|[.。]{4,}|([$~€¥])\1{1,}|(?<![\w\u4e00-\u9fff])\*{2,}")
 CAPS_WORD = re.compile(r"\b[A-ZÄÖÜÀ-Þ][A-ZÄÖÜÀ-Þ'’-]*[A-ZÄÖÜÀ-Þ]\b")
 LATIN_LETTERS = re.compile(r"[A-Za-zÀ-ÿ]+")  # counted as runs: one match per letter is slow
 LATIN_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]+")  # the letters of LATIN_LETTERS that are upper case
@@ -273,20 +245,17 @@ def check_conditional(rule: ConditionalRule, ctx: Context, prepared) -> list[Fin
         return []
     out = []
     doc_text, starts, segs = ctx.joined(None, True)
+    doc_scope = Scope(other, doc_text) if rule.within == "document" else None
     for i, spans in when.spans_by_segment(ctx, rule).items():
         seg = segs[i]
         folded = seg.folded(ctx.chinese)
+        covered = _exceptions(exceptions, folded.text)
+        scope = doc_scope or Scope(other, folded.text, sentences=rule.within == "sentence")
+        shift = starts[i] if doc_scope else 0
         for start, end in spans:
-            if _excepted(exceptions, folded.text, start, end):
+            if covered.covers(start, end):
                 continue
-            blank = " " * (end - start)  # the trigger is not its own support
-            if rule.within == "document":
-                scope = doc_text[:starts[i] + start] + blank + doc_text[starts[i] + end:]
-            else:
-                scope = folded.text[:start] + blank + folded.text[end:]
-                if rule.within == "sentence":
-                    scope = _sentence(scope, start, end)
-            if other.search(scope) == (rule.require is not None):
+            if scope.found_besides(start + shift, end + shift) == (rule.require is not None):
                 continue
             s, e = folded.span(start, end)
             out.append(finding(rule, seg, s, e, matched=seg.text[s:e]))
@@ -299,14 +268,6 @@ def _supported_by_facts(require: ConditionMatcher, ctx: Context) -> bool:
     from assistant.compliance.normalize import fold
 
     return bool(require.search(fold(facts_text(ctx.facts, ctx.support), ctx.chinese).text))
-
-
-def _sentence(text: str, start: int, end: int) -> str:
-    left = 0
-    for m in SENTENCE_END.finditer(text, 0, start):
-        left = m.end()
-    m = SENTENCE_END.search(text, end)
-    return text[left:m.end() if m else len(text)]
 
 
 # ---- limit --------------------------------------------------------------------------------------
@@ -376,3 +337,13 @@ PREPARE = {
     "required": lambda rule, chinese: ConditionMatcher(rule.any_of, chinese),
     "conditional": _prepare_conditional, "limit": lambda rule, chinese: {},
 }
+
+
+from assistant.compliance.families import check_family, prepare_family  # noqa: E402 (imports this module)
+
+from assistant.compliance.personal import check_personal_data  # noqa: E402
+
+CHECKS["family"] = check_family
+PREPARE["family"] = prepare_family
+CHECKS["personal_data"] = check_personal_data
+PREPARE["personal_data"] = lambda rule, chinese: None

@@ -6,22 +6,33 @@ names the field); for pasted copy, the whole pasted text.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from importlib import resources
+
+import yaml
 
 from assistant.channels.fields import walk_fields
 from assistant.compliance.normalize import Folded, fold, fold_lines
 
 FieldValue = str | list[str]
-LABEL = re.compile(
-    r"^[ \t]*(?P<label>title|bullets?|descriptions?|headlines?|paths?|subject(?:[ _]line)?|preheader|"
-    r"pre-header|preview(?:[ _]text)?|body|primary[ _]text|text|caption|cta|hashtags|meta[ _]title|"
-    r"meta[ _]description|alt(?:[ _]text)?|keywords?|search[ _]terms?|footer)[ \t]*\d*[ \t]*[:：][ \t]?",
-    re.IGNORECASE,
-)
+
+
+@functools.lru_cache(maxsize=1)
+def _labels() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The label regex and localized label -> English label (``field_labels.yaml``)."""
+    data = yaml.safe_load(resources.files("assistant.compliance").joinpath("field_labels.yaml").read_text("utf-8"))
+    aliases = {str(k).lower(): str(v) for k, v in data["aliases"].items()}
+    names = sorted({*map(str.lower, data["en"]), *aliases}, key=len, reverse=True)
+    alternation = "|".join(re.escape(n).replace(r"\ ", "[ _]") for n in names)
+    regex = re.compile(rf"^[ \t]*(?P<label>{alternation})[ \t]*\d{{0,2}}[ \t]*[:：][ \t]?", re.IGNORECASE)
+    return regex, aliases
+
+
 # label -> candidate schema fields, first one the channel has wins
 _CANDIDATES = {
-    "title": ["title"], "bullet": ["bullets"], "bullets": ["bullets"],
+    "title": ["title", "headlines", "headline"], "bullet": ["bullets"], "bullets": ["bullets"],
     "description": ["descriptions", "description", "primary_text"], "descriptions": ["descriptions", "description"],
     "headline": ["headlines", "headline"], "headlines": ["headlines", "headline"], "path": ["paths"], "paths": ["paths"],
     "subject": ["subject"], "subject line": ["subject"], "subject_line": ["subject"],
@@ -37,6 +48,10 @@ _CANDIDATES = {
 }
 # unlabelled copy is measured as this field of the channel
 DEFAULT_FIELD = {"social_post": "text", "influencer_post": "text", "social_ad": "primary_text", "email": "body_text"}
+# unlabelled text after a blank line that ends a short field
+BODY_FIELD = {"email": "body_text", "listing": "description"}
+# fields whose text runs on across blank lines
+LONG_FIELDS = {"body_text", "body_html", "description", "text", "primary_text", None}
 LIST_FIELDS = {"bullets", "headlines", "descriptions", "paths", "search_keywords", "hashtags", "body"}
 
 
@@ -94,31 +109,40 @@ def from_fields(fields: dict[str, FieldValue]) -> Document:
 
 
 def split_labelled(text: str, channel: str = "listing", channel_fields: set[str] | frozenset | None = None) -> Document:
-    """Split pasted copy into labelled fields (``Title: ...`` one per line; following unlabelled
-    lines continue the field). Unlabelled copy is one segment, measured as the channel's main text
-    field. Offsets point into the original text."""
+    """Split pasted copy into labelled fields (``Title: ...``, ``Betreff:``, ``見出し1：``; labels in
+    ``field_labels.yaml``). Unlabelled lines continue the field above them until a blank line; a
+    blank line ends a short field (subject, preheader, headline, title, bullet), and unlabelled text
+    after it is the channel's body: the e-mail body (so its sign-off and footer are where the
+    unsubscribe and postal-address checks look), a listing's description, a post's text. Long
+    fields (body, description, post text) run on across blank lines. Offsets point into the
+    original text."""
     if channel_fields is None:
         from assistant.channels import channel_spec
 
         channel_fields = frozenset(channel_spec(channel).fields)
+    regex, aliases = _labels()
     spans: list[list] = []  # [field, label, start, end]
     counters: dict[str, int] = {}
     pos = 0
     default = DEFAULT_FIELD.get(channel)
+    body = BODY_FIELD.get(channel, default)
+    open_field = True  # whether unlabelled text continues the last field
     for line in text.splitlines(keepends=True):
-        m = LABEL.match(line)
+        m = regex.match(line)
         line_end = pos + len(line.rstrip("\r\n"))
         if m:
-            name = _field_for(m.group("label").strip(), set(channel_fields))
-            index = counters.get(name, 0)
-            counters[name] = index + 1
-            label = f"{name}[{index}]" if name in LIST_FIELDS else name
-            spans.append([name, label, min(pos + m.end(), line_end), line_end])
+            raw = m.group("label").strip().lower().replace("_", " ")
+            name = _field_for(aliases.get(raw, raw), set(channel_fields))
+            spans.append(_span(name, counters, min(pos + m.end(), line_end), line_end))
+            open_field = True
         elif line.strip():
-            if spans:
+            if spans and open_field:
                 spans[-1][3] = line_end
             else:
-                spans.append([default, default, pos, line_end])
+                spans.append(_span(body if spans else default, counters, pos, line_end))
+                open_field = True
+        elif spans and spans[-1][0] not in LONG_FIELDS:
+            open_field = False
         pos += len(line)
     if not spans:
         spans = [[default, default, 0, len(text)]]
@@ -128,3 +152,10 @@ def split_labelled(text: str, channel: str = "listing", channel_fields: set[str]
         if seg.field:
             fields.setdefault(seg.field, []).append(seg.text)
     return Document(segments, fields, from_fields=False)
+
+
+def _span(name: str | None, counters: dict[str, int], start: int, end: int) -> list:
+    index = counters.get(name or "", 0)
+    counters[name or ""] = index + 1
+    label = f"{name}[{index}]" if name in LIST_FIELDS else name
+    return [name, label, start, end]

@@ -9,6 +9,7 @@ kit's legal footer) and a missing ad label (prepended in the copy's language).
 from __future__ import annotations
 
 import difflib
+import re
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,6 +59,24 @@ def _match_case(original: str, replacement: str) -> str:
     return replacement
 
 
+def _absorb_repeated_words(text: str, start: int, end: int, replacement: str) -> tuple[int, int]:
+    """Widen the span ``text[start:end]`` over the words around it that ``replacement`` already says at
+    that edge, so replacing "eco-friendly" in "eco-friendly bamboo board" with "made from FSC-certified
+    bamboo" gives "made from FSC-certified bamboo board", not "... bamboo bamboo board"."""
+    words = replacement.split()
+    for k in range(len(words), 0, -1):  # the replacement's last k words start the text after the span
+        seam = re.match(r"\s*" + r"\s+".join(map(re.escape, words[-k:])) + r"(?!\w)", text[end:], re.IGNORECASE)
+        if seam:
+            end += seam.end()
+            break
+    for k in range(len(words), 0, -1):  # the replacement's first k words end the text before the span
+        seam = re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, words[:k])) + r"\s*$", text[:start], re.IGNORECASE)
+        if seam:
+            start = seam.start()
+            break
+    return start, end
+
+
 def _limit_for(f: Finding, channel: str, platform: str | None) -> FieldLimit | None:
     spec = channel_spec(channel)
     limits = spec.limits(platform if platform in spec.platforms else None)
@@ -75,9 +94,9 @@ def edits_for(text: str, report: CheckReport, *, lang: str, channel: str, platfo
         kind = fix_kinds.get(f.rule_id)
         limit = _limit_for(f, channel, platform)
         if f.replacement is not None and f.end <= len(text):
-            original = text[f.start:f.end]
             end = f.end + (1 if f.replacement == "" and text[f.end:f.end + 1] == " " else 0)
-            edits.append(Edit(start=f.start, end=end, replacement=_match_case(original, f.replacement),
+            start, end = _absorb_repeated_words(text, f.start, end, f.replacement)
+            edits.append(Edit(start=start, end=end, replacement=_match_case(text[start:end], f.replacement),
                               rule_id=f.rule_id, reason=f.message))
         elif limit is not None and limit.max and f.end <= len(text):
             trimmed = trim_to_limit(text[f.start:f.end], limit.max, limit.count)

@@ -24,8 +24,9 @@ from assistant.datafiles import packaged_yaml
 
 SOURCE = ("Product facts (grounding). FTC Act s.5 / EU UCPD Art. 6 (misleading actions) / "
           "《广告法》第二十八条 (虚假广告): every factual claim needs a basis")
-_NUM = r"\d+[-\s]\d+/\d+|\d+/\d+|\d+(?:[.,]\d+)?"
-_SEP = r"\s*(?:x|×|\*|-|~|to|bis|à|a|至|〜)\s*"
+# bounded repeats: a number has at most 9 digits a part, a range or size at most 6 parts (linear time)
+_NUM = r"\d{1,9}[-\s]\d{1,9}/\d{1,9}|\d{1,9}/\d{1,9}|\d{1,9}(?:[.,]\d{1,9})?"
+_SEP = r"\s{0,3}(?:x|×|\*|-|~|to|bis|à|a|至|〜)\s{0,3}"
 # unit -> (dimension, factor to the base unit); order matters only for readability
 UNITS: dict[str, tuple[str, float]] = {
     "mm": ("len", 1), "毫米": ("len", 1), "cm": ("len", 10), "厘米": ("len", 10), "公分": ("len", 10),
@@ -54,10 +55,10 @@ UNITS: dict[str, tuple[str, float]] = {
 }
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 QUANTITY = re.compile(
-    rf"(?<![\w.,/])(?P<nums>(?:{_NUM})(?:{_SEP}(?:{_NUM}))*)\s*-?\s*(?P<unit>{_UNIT_ALT})(?![a-z])", re.IGNORECASE
+    rf"(?<![\w.,/])(?P<nums>(?:{_NUM})(?:{_SEP}(?:{_NUM})){{0,5}})\s{{0,3}}-?\s{{0,3}}(?P<unit>{_UNIT_ALT})(?![a-z])", re.IGNORECASE
 )
 NUMBER = re.compile(_NUM)
-DISCOUNT_AFTER = re.compile(r"\s*(?:off|rabatt|de descuento|de réduction|de remise|sconto|折|オフ|引き)", re.I)
+DISCOUNT_AFTER = re.compile(r"\s{0,3}(?:off|rabatt|de descuento|de réduction|de remise|sconto|折|オフ|引き)", re.I)
 _KEY_UNIT = re.compile(r"_(mm|cm|m|in|ml|l|g|kg|lb|oz|w|v|mah|c|f|pct|h|hours|days|months|years)$")
 TOLERANCE = 0.025
 
@@ -86,7 +87,7 @@ def vocab(chinese: bool) -> Vocab:
 
 def _value(num: str) -> float:
     num = num.strip().replace(",", ".")
-    mixed = re.fullmatch(r"(\d+)[-\s](\d+)/(\d+)", num)
+    mixed = re.fullmatch(r"(\d{1,9})[-\s](\d{1,9})/(\d{1,9})", num)
     if mixed:
         return int(mixed.group(1)) + int(mixed.group(2)) / max(1, int(mixed.group(3)))
     if "/" in num:

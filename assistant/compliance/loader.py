@@ -64,7 +64,7 @@ def parse_pack(where: str, text: str) -> list:
     return rules
 
 
-_TYPE_TAGS = {"existence", "substitution", "pattern", "occurrence", "required", "conditional", "limit"}
+_TYPE_TAGS = {"existence", "substitution", "pattern", "occurrence", "required", "conditional", "limit", "family", "personal_data"}
 
 
 def _msg(err: dict) -> str:

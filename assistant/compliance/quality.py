@@ -9,9 +9,10 @@ from assistant.compliance.models import Finding
 from assistant.locales import Language
 from assistant.locales.identify import identify
 
+# TBD/TODO only in capitals: "todo" is Spanish and Portuguese for "all"
 PLACEHOLDER = re.compile(
-    r"lorem ipsum|\bTBD\b|\bTODO\b|\[[^\]]{0,40}\]|\{\{?[^}]{0,40}\}?\}|<insert[^>]*>|\bxxx+\b|"
-    r"^\s*(?:n/?a|none|null|string|text|example)\s*$",
+    r"lorem ipsum|(?-i:\bTBD\b|\bTODO\b)|\[[^\]]{0,40}\]|\{\{?[^}]{0,40}\}?\}|<insert[^>]{0,80}>|\bxxx{1,40}\b|"
+    r"^[ \t]{0,20}(?:n/?a|none|null|string|text|example)[ \t\n]{0,20}$",
     re.IGNORECASE,
 )
 # Allowed template tokens (e.g. the unsubscribe link placeholder of a legal footer).
@@ -19,8 +20,8 @@ ALLOWED_PLACEHOLDERS = re.compile(r"\{\{\s*(unsubscribe_url|first_name)\s*\}\}")
 ECHO = re.compile(
     r"\b(meta_title|meta_description|image_alt_text|search_keywords|bullet_points?|json)\b|"
     r"PRODUCT FACTS|LENGTH LIMITS|BRAND GUIDELINES|Reply with one JSON|You are a senior|"
-    r"\bmax(?:imum)? \d+ (?:characters|bytes|width units)|\b\d+-\d+ items\b|"
-    r"^\s*(title|description|bullets?|brand|positioning|audience|voice|do|don't)\s*:",
+    r"\bmax(?:imum)? \d{1,9} (?:characters|bytes|width units)|\b\d{1,9}-\d{1,9} items\b|"
+    r"^[ \t]{0,20}(title|description|bullets?|brand|positioning|audience|voice|do|don't)[ \t]{0,20}:",
     re.IGNORECASE | re.MULTILINE,
 )
 

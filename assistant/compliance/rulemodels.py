@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from assistant.channels import Count
+from assistant.compliance.linear import FIX as LINEAR_FIX, problems
 from assistant.compliance.models import Category, Severity
 
 MARKET_GROUPS = {
@@ -50,11 +51,14 @@ def _examples(value: Any) -> Any:
 
 
 def _check_regexes(values: list[str]) -> list[str]:
+    """Valid and linear-time (``linear.py``): a rule must not stall the checker on a hostile text."""
     for v in values:
         try:
             re.compile(v)
         except re.error as exc:
             raise ValueError(f"invalid regular expression {v!r}: {exc}") from exc
+        if slow := problems(v):
+            raise ValueError(f"regular expression {v!r} can take super-linear time: {'; '.join(slow)}; {LINEAR_FIX}")
     return values
 
 
@@ -190,6 +194,37 @@ class ConditionalRule(RuleBase):
         return self
 
 
+class FamilyRule(RuleBase):
+    """A claim family: a trigger word (verb, quantifier, authority noun) near an object word
+    (condition, body part, germ, competitor) in the same sentence, both from lexicons. Terms match
+    like term rules; a trailing ``*`` lets a word run on (inflection: ``heil*`` heilt, heilen), a
+    leading ``*`` lets it start inside a word (German compounds: ``*schmerz*`` Gelenkschmerzen).
+    CJK terms match as substrings, so no tokeniser is needed for ja/zh."""
+
+    type: Literal["family"]
+    triggers: list[str] = Field(min_length=1)
+    objects: list[str] = Field(min_length=1)
+    gap: int = Field(default=40, ge=0, le=200, description="most characters between trigger and object")
+    order: Literal["trigger_first", "object_first", "any"] = "trigger_first"
+    anchor_on: Literal["triggers", "objects"] = Field(default="triggers", description="the rarer side: its "
+                                                       "words must occur for the rule to run (a speed-up)")
+    within: Literal["sentence", "line"] = Field(default="sentence", description="'line': a question and its "
+                                                "answer pair up too ('Brand X? Overpriced junk.')")
+    exceptions: list[str] = Field(default_factory=list, description="regexes; a trigger or object inside a "
+                                  "match does not count (say in a comment which general context each names)")
+
+    _regexes = field_validator("exceptions")(_check_regexes)
+
+
+class PersonalDataRule(RuleBase):
+    """A person's name together with an identifier (e-mail, phone, street address, order or customer
+    number, ID, birth date, age) on one line: personal data of an identifiable person
+    (``assistant/privacy/people.py``)."""
+
+    type: Literal["personal_data"]
+    window: int = Field(default=90, ge=10, le=300, description="most characters from the name to an identifier")
+
+
 class LimitRule(RuleBase):
     type: Literal["limit"]
     spec: bool = Field(default=False, description="take limits from assistant/channels/specs.yaml")
@@ -206,7 +241,8 @@ class LimitRule(RuleBase):
 
 
 Rule = Annotated[
-    ExistenceRule | SubstitutionRule | PatternRule | OccurrenceRule | RequiredRule | ConditionalRule | LimitRule,
+    ExistenceRule | SubstitutionRule | PatternRule | OccurrenceRule | RequiredRule | ConditionalRule | LimitRule
+    | FamilyRule | PersonalDataRule,
     Field(discriminator="type"),
 ]
 TermLike = ExistenceRule | SubstitutionRule
@@ -216,6 +252,8 @@ def anchors_of(rule) -> list[str] | None:
     """Literal text one of which must occur for the rule to be worth running; None: always run."""
     if isinstance(rule, PatternRule):
         return rule.anchors or None
+    if isinstance(rule, FamilyRule):
+        return [t.strip("*").strip() for t in (rule.objects if rule.anchor_on == "objects" else rule.triggers)]
     if isinstance(rule, ConditionalRule):
         if rule.when.patterns and not rule.anchors:
             return None

@@ -18,6 +18,7 @@ import ahocorasick
 
 from assistant.compliance.normalize import fold_term, is_word_char
 from assistant.compliance.rulemodels import ExistenceRule, SubstitutionRule, TermLike
+from assistant.compliance.spans import SpanIndex
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,9 @@ class TermIndex:
             else:
                 claims.append((start, stop, e))
         by_category: dict[str, list] = {}
+        excepted = {rule: SpanIndex(spans) for rule, spans in exceptions.items()}
         for c in claims:
-            if not any(s <= c[0] and c[1] <= x for s, x in exceptions.get(c[2].rule, ())):
+            if c[2].rule not in excepted or not excepted[c[2].rule].covers(c[0], c[1]):
                 by_category.setdefault(self.rules[c[2].rule].category, []).append(c)
         return [TermHit(self.rules[e.rule], s, x, e.replacement)
                 for group in by_category.values() for s, x, e in leftmost_longest(group)]
@@ -95,6 +97,7 @@ def bounded_hits(automaton: ahocorasick.Automaton, text: str):
     """(start, stop, entry) for every automaton hit that sits on word boundaries (see module doc).
     Entries need ``length``, ``prefix``, ``check_left`` and ``check_right``."""
     n = len(text)
+    word_end = -1  # where the word around the last prefix hit ends (hits come in order of their end)
     for last, entries in automaton.iter(text):
         end = last + 1
         for e in entries:
@@ -103,8 +106,11 @@ def bounded_hits(automaton: ahocorasick.Automaton, text: str):
                 continue
             stop = end
             if e.prefix:
-                while stop < n and is_word_char(text[stop]):
-                    stop += 1
+                if word_end < end:
+                    word_end = end
+                    while word_end < n and is_word_char(text[word_end]):
+                        word_end += 1
+                stop = word_end
             elif e.check_right and end < n and is_word_char(text[end]):
                 continue
             yield start, stop, e
@@ -135,10 +141,10 @@ class Lexicon:
     def __init__(self, aliases: dict[str, object], chinese: bool = False):
         self.automaton = ahocorasick.Automaton()
         for alias, value in aliases.items():
-            prefix = alias.endswith("*")
-            key = fold_term(alias.rstrip("*").strip(), chinese)
+            prefix, inside = alias.endswith("*"), alias.startswith("*")  # '*x': may start inside a word
+            key = fold_term(alias.strip("*").strip(), chinese)
             if key:
-                self.automaton.add_word(key, (_Word(value, len(key), prefix, is_word_char(key[0]),
+                self.automaton.add_word(key, (_Word(value, len(key), prefix, is_word_char(key[0]) and not inside,
                                                     is_word_char(key[-1]) and not prefix),))
         self.empty = not aliases
         if not self.empty:

@@ -120,16 +120,22 @@ def render_emails(items: list[ExportItem], ctx: RenderContext) -> dict[str, str]
     return {email_file_name(item): render_email(item, ctx) for item in items}
 
 
-def brand_email_renderer(load_brand: Callable[[str], Any]) -> Callable[[ExportItem], str | None]:
-    """Render an e-mail item with generation's template and the brand kit's legal footer (what the
-    generator showed the reviewer); ``None`` when the fields do not fit that template."""
+EmailRenderer = Callable[[ExportItem, "dict[str, Any] | None"], "str | None"]
 
-    def render(item: ExportItem) -> str | None:
+
+def brand_email_renderer(load_brand: Callable[[str], Any]) -> EmailRenderer:
+    """Render an e-mail item with generation's template and the brand kit's legal footer (what the
+    generator showed the reviewer); ``None`` when the fields do not fit that template. ``kit`` is the
+    brand kit version the item was generated with (stored); without it, the brand's current kit."""
+
+    def render(item: ExportItem, kit: dict[str, Any] | None = None) -> str | None:
+        from assistant.brand import BrandKit
         from assistant.generation.email import render_email as brand_template
         from assistant.locales import resolve_language
 
+        brand = BrandKit.model_validate(kit) if kit is not None else load_brand(item.brand)
         try:
-            return brand_template(item.fields, load_brand(item.brand), resolve_language(item.lang))["body_html"]
+            return brand_template(item.fields, brand, resolve_language(item.lang))["body_html"]
         except (KeyError, TypeError):
             return None
 

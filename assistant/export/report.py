@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
 from assistant.channels.fields import walk_fields
@@ -51,7 +51,9 @@ def _field_views(draft: Draft, before: Draft | None = None) -> list[dict]:
 def write_report(drafts: list[Draft], path: Path, title: str = "Review report", earlier: list[Draft] | None = None) -> Path:
     """``earlier``: previous rounds of revised drafts (drafts in ``drafts`` count too), shown as "before"."""
     by_id = {d.id: d for d in [*drafts, *(earlier or [])] if d.id is not None}
-    env = Environment(loader=PackageLoader("assistant.export", "templates"), autoescape=select_autoescape())
+    # Explicitly on: select_autoescape() does not match "report.html.j2", and every value here (product
+    # data, model output, findings) is untrusted text.
+    env = Environment(loader=PackageLoader("assistant.export", "templates"), autoescape=True)
     template = env.get_template("report.html.j2")
     totals = {
         "drafts": len(drafts),

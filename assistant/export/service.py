@@ -1,6 +1,7 @@
 """Exports of approved copy: select, render, write atomically, record, mark items exported.
 
-Only approved (or already exported) items leave the system, at the version that was approved.
+Only approved (or already exported) items leave the system, at the version that was approved, with the
+product facts that version was made from (its snapshot, never the product's current row).
 ``include_unapproved`` adds items not yet approved (never rejected ones); such a file's name starts
 with ``UNAPPROVED-``, it says so inside where the format allows, and its record says so.
 The same items at the same versions, in the same format to the same place, are one export record:
@@ -11,26 +12,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from assistant.catalog import Product
 from assistant.errors import InputError
+from assistant.export.email import EmailRenderer
 from assistant.export.files import write_atomic
 from assistant.export.formats import FORMATS, ExportFormat
 from assistant.export.items import ExportItem, RenderContext
 from assistant.generation.models import Draft
-from assistant.storage.audit import SYSTEM, audit
+from assistant.storage.audit import audit
 from assistant.storage.db import read_session, write_transaction
 from assistant.storage.drafts import DraftRow
-from assistant.storage.items import current_version, report_of
-from assistant.storage.tables import DecisionRow, ExportItemRow, ExportRow, ItemRow, ProductRow, UserRow, VersionRow, utcnow
-from assistant.users.models import PermissionDenied, User
+from assistant.storage.items import current_version, report_of, version_product
+from assistant.storage.tables import BrandKitRow, DecisionRow, ExportItemRow, ExportRow, ItemRow, UserRow, VersionRow, utcnow
+from assistant.users.models import User
 from assistant.workflow import Workflow
+from assistant.workflow.access import who
 from assistant.workflow.states import APPROVED
 
 
@@ -55,8 +56,9 @@ class ExportResult:
 
 class ExportService:
     def __init__(self, engine: Engine, workflow: Workflow,
-                 email_renderer: Callable[[ExportItem], str | None] | None = None):
-        """``email_renderer`` renders an e-mail item with the brand's template (footer included)."""
+                 email_renderer: EmailRenderer | None = None):
+        """``email_renderer`` renders an e-mail item with the brand's template (footer included), from
+        the brand kit version the item was generated with."""
         self.engine = engine
         self.workflow = workflow
         self.email_renderer = email_renderer
@@ -68,8 +70,8 @@ class ExportService:
         spec = FORMATS.get(fmt)
         if spec is None:
             raise InputError(f"unknown export format '{fmt}'", where="--format", fix=f"use one of: {', '.join(FORMATS)}")
-        if actor is not None and not actor.can("export"):
-            raise PermissionDenied(f"a {actor.role} may not export")
+        if actor is not None:  # None: the system (e.g. a scheduled job); users are checked as they are now
+            actor = self.workflow.authorize(actor, "export")
         items = self.items(spec, selection or Selection(), include_unapproved)
         unapproved = sum(not i.approved for i in items)
         ctx = (ctx or RenderContext()).model_copy(update={"unapproved": unapproved > 0})
@@ -100,8 +102,10 @@ class ExportService:
                     "approve items first (`assistant queue --status in_review`), or pass --include-unapproved "
                     "(the file is then marked UNAPPROVED)"))
             items = [_export_item(s, row) for row in rows]
+            kits = {row.id: s.get(BrandKitRow, row.brand_kit_id).document for row in rows if row.brand_kit_id}
         if self.email_renderer is not None:
-            items = [i.model_copy(update={"html": self.email_renderer(i)}) if i.kind == "email" else i for i in items]
+            items = [i.model_copy(update={"html": self.email_renderer(i, kits.get(i.item_id))}) if i.kind == "email"
+                     else i for i in items]
         langs = sorted({i.lang for i in items})
         if spec.one_language and len(langs) > 1:
             raise InputError(f"{spec.name} imports one language per file; the selection has {', '.join(langs)}",
@@ -114,7 +118,7 @@ class ExportService:
         versions = {i.item_id: i.version for i in items}
         fingerprint = hashlib.sha256(json.dumps(
             [spec.name, str(path), sorted(versions.items()), unapproved > 0]).encode()).hexdigest()
-        actor_id, actor_name = (actor.id, actor.name) if actor else (None, SYSTEM)
+        actor_id = actor.id if actor else None
 
         def work(s: Session) -> ExportResult:
             row = s.scalar(select(ExportRow).where(ExportRow.fingerprint == fingerprint))
@@ -131,7 +135,7 @@ class ExportService:
             else:
                 row.times_written += 1
                 row.last_written_at = utcnow()
-            audit(s, actor_id=actor_id, actor=actor_name, action="export.create" if new else "export.rewrite",
+            audit(s, **who(actor), action="export.create" if new else "export.rewrite",
                   entity="export", entity_id=row.id,
                   after={"format": spec.name, "path": str(path), "items": sorted(versions),
                          "include_unapproved": include_unapproved, "unapproved_items": unapproved,
@@ -180,7 +184,7 @@ def _export_item(s: Session, row: ItemRow) -> ExportItem:
     return ExportItem(
         item_id=row.id, version=version.number, status=row.status, kind=row.kind, brand=row.brand, sku=row.sku,
         lang=row.lang, market=row.market, platform=row.platform,
-        product=Product.model_validate(s.get(ProductRow, row.product_id).document),
+        product=version_product(s, row, version),
         fields=version.fields, report=report_of(s, version.id),
         provider=draft.provider if draft else None, model=draft.model if draft else None,
         prompt=f"{draft.prompt_name}@v{draft.prompt_version}" if draft else None,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from typing import Any
 
 from openpyxl import Workbook
@@ -83,14 +85,20 @@ def render_csv(items: list[ExportItem], ctx: RenderContext) -> str:
 
 
 def render_xlsx(items: list[ExportItem], ctx: RenderContext) -> bytes:
-    """Cells are written as text (never formulas) and neutralised like the CSV."""
+    """Cells are written as text (never formulas) and neutralised like the CSV; characters XML 1.0
+    cannot hold (``\x0b``, other control characters) become U+FFFD."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value: Any) -> Any:
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
+
     header, rows = flat_rows(items)
     wb = Workbook()
     ws = wb.active
     ws.title = UNAPPROVED_SHEET if ctx.unapproved else "approved"
-    ws.append(header)
+    ws.append([cell(h) for h in header])
     for row in rows:
-        ws.append([neutralise(row.get(k, "")) for k in header])
+        ws.append([cell(neutralise(row.get(k, ""))) for k in header])
     for cells in ws.iter_rows(min_row=2):
         for cell in cells:
             if isinstance(cell.value, str):
@@ -111,19 +119,38 @@ def render_jsonl(items: list[ExportItem], ctx: RenderContext) -> str:
     return "".join(lines)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]!|])")
+_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data|file)\s*:")
+
+
+def md_text(value: Any) -> str:
+    """Untrusted text as inert Markdown: HTML tags become entities, link/emphasis syntax is
+    backslash-escaped (so no ``[x](javascript:...)`` link can form) and script-like URL schemes
+    are broken (``javascript&#58;``) for renderers that auto-link bare text."""
+    text = html.escape(str(value), quote=False)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _SCHEME.sub(lambda m: f"{m.group(1)}&#58;", text)
+
+
+def _md_line(value: Any) -> str:
+    return md_text(" ".join(str(value).split()))
+
+
 def render_markdown(items: list[ExportItem], ctx: RenderContext) -> str:
+    """Readable copy. Every value (fields and metadata) goes through ``md_text``."""
     out = []
     if ctx.unapproved:
         out.append("> **UNAPPROVED**: this file contains copy that no reviewer has approved. Do not publish.\n")
     for item in items:
         title = item.text("title") or item.text("subject") or item.sku
-        out.append(f"## {title}\n")
-        out.append(f"*{item.brand} · {item.sku} · {item.kind} · {item.lang}-{item.market} · item {item.item_id} "
-                   f"v{item.version} · {item.status}" + (f" by {item.approved_by}" if item.approved_by else "") + "*\n")
+        out.append(f"## {_md_line(title)}\n")
+        meta = [item.brand, item.sku, item.kind, f"{item.lang}-{item.market}", f"item {item.item_id} v{item.version}",
+                item.status + (f" by {item.approved_by}" if item.approved_by else "")]
+        out.append("*" + " · ".join(_md_line(m) for m in meta) + "*\n")
         for name, value in item.fields.items():
-            label = name.replace("_", " ").capitalize()
+            label = _md_line(name.replace("_", " ").capitalize())
             if isinstance(value, list):
-                out.append(f"**{label}**\n\n" + "\n".join(f"- {v}" for v in value) + "\n")
+                out.append(f"**{label}**\n\n" + "\n".join(f"- {_md_line(v)}" for v in value) + "\n")
             else:
-                out.append(f"**{label}**\n\n{value}\n")
+                out.append(f"**{label}**\n\n{md_text(value)}\n")
     return "\n".join(out)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.brand import BrandKit
@@ -72,7 +72,8 @@ def footer_text(brand: BrandKit) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _template():
-    env = Environment(loader=PackageLoader("assistant.generation", "templates"), autoescape=select_autoescape(["j2", "html"]))
+    # Autoescaping explicitly on: every value is model output or brand data.
+    env = Environment(loader=PackageLoader("assistant.generation", "templates"), autoescape=True)
     return env.get_template("email.html.j2")
 
 

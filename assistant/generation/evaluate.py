@@ -1,6 +1,8 @@
-"""Generation eval: products x kinds x languages with the configured provider. Reports the pipeline's
-guarantees (schema-valid rate, hard-limit compliance after fixing) next to what depends on the
-model (language-ID match, error findings left after the revise loop), with tokens, cost and latency."""
+"""Generation eval: products x kinds x languages with the configured provider. Reports what depends on
+the model (schema-valid on the first reply, hard limits met by the model's own reply before any
+shortening or trimming, language-ID match, error findings left after the revise loop) next to what the
+pipeline then guarantees (schema-valid after the compact retry, hard limits of the delivered copy), with
+tokens, cost and latency. A draft whose language cannot be identified counts as a miss."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import yaml
 from assistant.catalog import load_products
 from assistant.errors import InputError
 from assistant.generation.kinds import KINDS, get_kind
-from assistant.generation.limits import hard_limit_violations
+from assistant.generation.limits import cut_by_code, hard_limit_violations, shortened_by_model
 from assistant.generation.models import Draft
 from assistant.generation.pipeline import NOT_PROSE
 from assistant.generation.terms import language_matches
@@ -32,9 +34,9 @@ class Case:
     kind: str
     lang: str
     market: str
-    schema_valid: bool
-    within_hard_limits: bool
-    language_match: bool | None
+    schema_valid: bool  # after the compact retry
+    within_hard_limits: bool  # the delivered copy, after shortening and trimming
+    language_match: bool | None  # None: the language could not be identified (scored as a miss)
     errors_first: int
     errors_final: int
     rounds: int
@@ -44,6 +46,12 @@ class Case:
     latency_ms: int
     retried: bool = False  # the first reply did not fit; the compact retry did
     violations: list[str] = field(default_factory=list)
+    # the model's own reply for the delivered round, before shortening and trimming; None: not recorded
+    # (logs written before these fields existed)
+    raw_within_hard_limits: bool | None = None
+    raw_violations: list[str] = field(default_factory=list)
+    shortened: bool | None = None  # the shortening call to the model rewrote a text
+    trimmed: bool | None = None  # code cut a text or dropped list items
 
 
 def score_case(history: list[Draft]) -> Case:
@@ -52,6 +60,7 @@ def score_case(history: list[Draft]) -> Case:
     req = final.request
     ok = final.status == "ok"
     violations = hard_limit_violations(final.fields, get_kind(req.kind).limits(req.platform)) if ok else []
+    raw = final.raw_limit_violations if ok else []
     return Case(
         sku=req.product.sku, kind=req.kind, lang=req.lang, market=req.market, schema_valid=first.status == "ok",
         within_hard_limits=ok and not violations,
@@ -61,21 +70,35 @@ def score_case(history: list[Draft]) -> Case:
         completion_tokens=sum(d.usage.completion_tokens for d in history),
         cost_usd=sum(d.usage.cost_usd or 0.0 for d in history), latency_ms=sum(d.usage.latency_ms for d in history),
         retried=any("retried once" in f for f in first.fixes), violations=violations,
+        raw_within_hard_limits=None if raw is None else ok and not raw, raw_violations=raw or [],
+        shortened=ok and shortened_by_model(final.fixes), trimmed=ok and cut_by_code(final.fixes),
     )
 
 
 def summarise(cases: list[Case]) -> dict:
-    def rate(values: list[bool | None]) -> float | None:
+    def share(values: list[bool | None]) -> float | None:
+        """True among all cases: None (not identifiable) counts as False."""
+        return round(sum(v is True for v in values) / len(values), 4) if values else None
+
+    def recorded(values: list[bool | None]) -> float | None:
+        """True among the cases where it was recorded; None when no case recorded it."""
         known = [v for v in values if v is not None]
-        return round(sum(known) / len(known), 4) if known else None
+        return share(known) if known else None
 
     n = len(cases)
+    raw_known = [c for c in cases if c.raw_within_hard_limits is not None]
     return {
         "cases": n,
-        "schema_valid_rate": rate([c.schema_valid for c in cases]),
-        "hard_limit_compliance": rate([c.within_hard_limits for c in cases]),
-        "language_id_match_rate": rate([c.language_match for c in cases]),
+        "schema_valid_first_reply": share([c.schema_valid and not c.retried for c in cases]),
+        "schema_valid_after_retry": share([c.schema_valid for c in cases]),
+        "hard_limits_raw": recorded([c.raw_within_hard_limits for c in cases]),
+        "hard_limits_raw_recorded": len(raw_known),
+        "shortened_by_model": sum(c.shortened is True for c in raw_known),
+        "trimmed_by_code": sum(c.trimmed is True for c in raw_known),
+        "hard_limits_delivered": share([c.within_hard_limits for c in cases]),
+        "language_id_match_rate": share([c.language_match for c in cases]),
         "language_id_undetermined": sum(c.language_match is None for c in cases),
+        "language_id_undetermined_rate": share([c.language_match is None for c in cases]),
         "error_findings_first_draft": sum(c.errors_first for c in cases),
         "error_findings_after_revise": sum(c.errors_final for c in cases),
         "drafts_with_errors_after_revise": sum(c.errors_final > 0 for c in cases),
@@ -122,12 +145,13 @@ def read_log(path: Path | None) -> list[Case]:
 def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list[str] | None = None,
                         limit: int | None = None, products_path: Path | None = None,
                         progress: Callable[[Case], None] | None = None, log: Path | None = None,
-                        shard: tuple[int, int] = (0, 1), report_only: bool = False) -> dict:
+                        shard: tuple[int, int] = (0, 1), report_only: bool = False, actor=None) -> dict:
     """With ``log``, every scored case is appended to that JSONL file as it finishes and cases already
     in it are skipped: a long run (the full matrix takes hours with the local model) can stop and
     resume, across sessions, and the summary covers every logged case of the requested matrix.
     ``shard=(i, n)`` generates only the products whose position modulo ``n`` is ``i``, so ``n``
-    processes can share one log; ``report_only`` generates nothing and summarises the log."""
+    processes can share one log; ``report_only`` generates nothing and summarises the log. ``actor``:
+    the ``User`` the drafts are stored as (``None``: local single-user mode)."""
     kinds = kinds or list(KINDS)
     for kind in kinds:
         get_kind(kind)
@@ -150,7 +174,8 @@ def run_generation_eval(services, *, kinds: list[str] | None = None, langs: list
                 if (product.sku, kind, lang) in done:
                     continue
                 draft = gen.generate(kind, product, brand, lang=lang, market=default_market(lang),
-                                     context=context_by_sku[product.sku].get(get_kind(kind).context or ""))
+                                     context=context_by_sku[product.sku].get(get_kind(kind).context or ""),
+                                     actor=actor)
                 case = score_case(gen.history(draft))
                 cases.append(case)
                 if log is not None:

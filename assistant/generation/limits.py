@@ -13,6 +13,11 @@ from typing import Any, Callable
 
 from assistant.channels import FieldLimit, measure, trim_to_limit
 
+# the notes enforce_limits leaves in a draft's fixes; the generation eval counts drafts by them
+KEPT, DROPPED, TRIMMED = "kept the first", "items dropped to fit", "trimmed at a boundary"
+SHORTENED = "shortened by the model"
+
+
 @dataclass
 class Over:
     """One over-long text: ``field`` plus ``index`` for list items."""
@@ -54,7 +59,7 @@ def cap_items(fields: dict[str, Any], limits: dict[str, FieldLimit]) -> list[str
         cap = min(filter(None, [limit.max_items, limit.recommended_items]), default=None)
         if cap is not None and len(value) > cap:
             fields[name] = value[:cap]
-            fixes.append(f"{name}: kept the first {cap} of {len(value)} items (limit {cap})")
+            fixes.append(f"{name}: {KEPT} {cap} of {len(value)} items (limit {cap})")
         if limit.joined and limit.max and not limit.soft:
             kept = list(fields[name])
             while len(kept) > 1 and measure(limit.joined.join(kept), limit.count) > limit.max:
@@ -62,7 +67,7 @@ def cap_items(fields: dict[str, Any], limits: dict[str, FieldLimit]) -> list[str
             if len(kept) == 1:
                 kept[0] = trim_to_limit(kept[0], limit.max, limit.count)
             if kept != fields[name]:
-                fixes.append(f"{name}: {len(fields[name]) - len(kept)} items dropped to fit "
+                fixes.append(f"{name}: {len(fields[name]) - len(kept)} {DROPPED} "
                              f"{limit.max} {limit.count} in total")
                 fields[name] = kept
     return fixes
@@ -81,12 +86,12 @@ def enforce_limits(fields: dict[str, Any], limits: dict[str, FieldLimit], shorte
             new = (rewritten.get(over.label) or "").strip()
             if new and measure(new, over.limit.count) < over.length:
                 _put(fields, over, new)
-                fixes.append(f"{over.label}: shortened by the model from {over.length} to "
+                fixes.append(f"{over.label}: {SHORTENED} from {over.length} to "
                              f"{measure(new, over.limit.count)} {over.limit.count} (limit {over.limit.max})")
     for over in over_limits(fields, limits):
         trimmed = trim_to_limit(over.text, over.limit.max, over.limit.count)
         _put(fields, over, trimmed)
-        fixes.append(f"{over.label}: trimmed at a boundary from {over.length} to "
+        fixes.append(f"{over.label}: {TRIMMED} from {over.length} to "
                      f"{measure(trimmed, over.limit.count)} {over.limit.count} (limit {over.limit.max})")
     return fixes
 
@@ -110,3 +115,13 @@ def hard_limit_violations(fields: dict[str, Any], limits: dict[str, FieldLimit])
         if limit.joined and limit.max and measure(limit.joined.join(value), limit.count) > limit.max:
             out.append(f"{name} (joined)")
     return out
+
+
+def cut_by_code(fixes: list[str]) -> bool:
+    """Whether ``enforce_limits`` cut text or dropped list items (read from a draft's fixes)."""
+    return any(note in fix for fix in fixes for note in (KEPT, DROPPED, TRIMMED))
+
+
+def shortened_by_model(fixes: list[str]) -> bool:
+    """Whether the one shortening call to the model rewrote a text (read from a draft's fixes)."""
+    return any(SHORTENED in fix for fix in fixes)

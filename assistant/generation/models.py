@@ -52,3 +52,6 @@ class Draft(BaseModel):
     rendered: dict[str, Any] = Field(default_factory=dict, description="parts built by code from the fields, "
                                      "e.g. an e-mail's body_html, body_text, footer and suggested send time")
     fixes: list[str] = Field(default_factory=list, description="what post-processing changed (limits, emoji, hashtags)")
+    raw_limit_violations: list[str] | None = Field(
+        default=None, description="hard limits the model's own reply broke, before shortening and trimming "
+        "(None: not recorded, drafts stored before this field existed)")

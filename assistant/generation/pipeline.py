@@ -15,7 +15,7 @@ from assistant.compliance.checker import Checker
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.generation.brief import Request
 from assistant.generation.email import footer_text, get_segment, render_email, suggest_send_time
-from assistant.generation.limits import Over, enforce_limits
+from assistant.generation.limits import Over, enforce_limits, hard_limit_violations
 from assistant.generation.models import Draft, DraftRequest, Usage
 from assistant.generation.polish import fit_hashtags, polish
 from assistant.generation.schemas import COMPACT_TEXT, compact, unit_name, with_limits
@@ -92,6 +92,7 @@ class Drafter:
     def finalise(self, req: Request, draft: Draft, fields: dict[str, Any]) -> None:
         """Polish, enforce limits, render and check ``fields`` into ``draft`` (in place)."""
         limits = req.limits
+        draft.raw_limit_violations = hard_limit_violations(fields, limits)
         fixes = polish(req.kind, fields, language=req.language, emoji_policy=req.brand.emoji_policy)
         fixes += enforce_limits(fields, limits, shorten=lambda overs: self._shorten(req, overs, draft.usage))
         fixes += fit_hashtags(req.kind, fields, limits)

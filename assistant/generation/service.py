@@ -25,9 +25,14 @@ from assistant.llm import LLMHandle
 from assistant.locales import get_market, resolve_language
 from assistant.retrieval import NullRetriever, Passage, Retriever
 from assistant.storage import DraftStore
+from assistant.users.models import User, local_user
 
-GUIDELINES_K = 4
 MAX_VARIANTS = 8
+
+
+def guideline_query(product: Product, kind: str) -> str:
+    """What generation asks the brand's guidelines for a draft (the retrieval eval scores these queries)."""
+    return " ".join(filter(None, [product.name, product.category, kind]))
 
 
 @dataclass
@@ -39,8 +44,10 @@ class VariantSet:
 class Generator:
     def __init__(self, llm: LLMHandle, prompts: PromptLibrary, checker: Checker, store: DraftStore,
                  retriever: Retriever | None = None, *, revise_rounds: int = 2, allow_customer_data: bool = False,
-                 now: datetime | None = None):
+                 guidelines_k: int = 4, now: datetime | None = None):
+        """``guidelines_k``: guideline passages retrieved per draft (``settings.retrieval_k``)."""
         self.retriever = retriever or NullRetriever()
+        self.guidelines_k = guidelines_k
         self.llm = llm
         self.prompts = prompts
         self.checker = checker
@@ -50,24 +57,29 @@ class Generator:
         self.drafter = Drafter(llm, prompts, checker, now=now)
 
     # ---- public API ---------------------------------------------------------------------------
+    # ``actor``: the acting user, the author of what is stored (the CLI signs in; a web UI passes its
+    # signed-in user). ``None`` is the local single-user actor, refused once the store has users. It
+    # is checked before any model call and again when each draft is stored.
     def generate(self, kind: str, product: Product, brand: BrandKit, *, lang: str, market: str,
                  platform: str | None = None, segment: str | None = None, angle: str | None = None,
-                 context: str | None = None, revise_rounds: int | None = None) -> Draft:
+                 context: str | None = None, revise_rounds: int | None = None, actor: User | None = None) -> Draft:
         """Generate, check, revise and store one draft; returns its final round. A model reply that
         does not fit the schema is stored as a failed draft with its raw text, never lost."""
+        actor = self._actor(actor)
         req = self.request(kind, product, brand, lang=lang, market=market, platform=platform,
                            segment=segment, angle=angle, context=context)
         req, passages = self._with_guidelines(req)
         first, variables = self._first(req, passages)
-        return self._store_and_revise(req, first, variables, revise_rounds)
+        return self._store_and_revise(req, first, variables, revise_rounds, actor)
 
     def generate_variants(self, kind: str, product: Product, brand: BrandKit, *, n: int, lang: str, market: str,
                           platform: str | None = None, segment: str | None = None, context: str | None = None,
-                          revise_rounds: int | None = None) -> VariantSet:
+                          revise_rounds: int | None = None, actor: User | None = None) -> VariantSet:
         """``n`` variants, each from another angle (benefit, feature, social proof, offer). A variant
         too close to a kept one is retried once, told what to differ from, then dropped."""
         if not 1 <= n <= MAX_VARIANTS:
             raise InputError(f"--variants must be 1-{MAX_VARIANTS}, got {n}", where="--variants")
+        actor = self._actor(actor)
         base = self.request(kind, product, brand, lang=lang, market=market, platform=platform,
                             segment=segment, context=context)
         base, passages = self._with_guidelines(base)
@@ -84,14 +96,16 @@ class Generator:
                     removed.append(draft)
                     continue
             kept.append((req, draft, variables))
-        finals = [self._store_and_revise(req, draft, variables, revise_rounds) for req, draft, variables in kept]
+        finals = [self._store_and_revise(req, draft, variables, revise_rounds, actor)
+                  for req, draft, variables in kept]
         return VariantSet(drafts=finals, removed=removed)
 
     def translate(self, source: Draft | int, brand: BrandKit, *, lang: str, market: str,
-                  platform: str | None = None, revise_rounds: int | None = None) -> Draft:
+                  platform: str | None = None, revise_rounds: int | None = None, actor: User | None = None) -> Draft:
         """Translate an approved draft (no error findings) into ``lang`` for ``market``. The brand's
         do-not-translate terms are masked before and restored after; glossary terms are stated in the
         prompt and verified (a missing one is an error finding the reviser then fixes)."""
+        actor = self._actor(actor)
         src = source if isinstance(source, Draft) else self.store.get(source)
         if src.status != "ok" or src.report.has_errors:
             raise InputError(f"draft #{src.id} is not approved for translation: it "
@@ -111,7 +125,7 @@ class Generator:
             "source": json.dumps(masked, ensure_ascii=False, indent=1),
         }
         draft = self.drafter.draft(req, Call("translate", variables, tokens=tokens), src.guideline_ids)
-        return self._store_and_revise(req, draft, variables, revise_rounds)
+        return self._store_and_revise(req, draft, variables, revise_rounds, actor)
 
     def history(self, draft: Draft) -> list[Draft]:
         """Every stored round of a draft, the first draft first."""
@@ -139,19 +153,30 @@ class Generator:
                        segment=segment, angle=angle, context=context)
 
     # ---- internals ----------------------------------------------------------------------------
+    def _actor(self, actor: User | None) -> User:
+        return self.store.authorize(actor or local_user())
+
+    def guidelines(self, brand_id: str, product: Product, kind: str, lang: str) -> list[Passage]:
+        """The guideline passages a draft of ``kind`` about ``product`` in ``lang`` is written with."""
+        return self.retriever.retrieve(brand_id, guideline_query(product, kind), lang=lang, k=self.guidelines_k)
+
     def _with_guidelines(self, req: Request) -> tuple[Request, list[Passage]]:
         """Retrieve the brand guidelines for the request; their texts also count as claim support."""
-        query = " ".join(filter(None, [req.product.name, req.product.category, req.kind.name]))
-        passages = self.retriever.retrieve(req.brand.id, query, lang=req.language.code, k=GUIDELINES_K)
+        passages = self.guidelines(req.brand.id, req.product, req.kind.name, req.language.code)
         return replace(req, support=[p.text for p in passages]), passages
 
     def _first(self, req: Request, passages: list[Passage]) -> tuple[Draft, dict[str, str]]:
         variables = brief.variables(req, passages, allow_customer_data=self.allow_customer_data)
         return self.drafter.draft(req, Call(req.kind.prompt, variables), [p.id for p in passages]), variables
 
-    def _store_and_revise(self, req: Request, draft: Draft, variables: dict[str, str], rounds: int | None) -> Draft:
+    def _store_and_revise(self, req: Request, draft: Draft, variables: dict[str, str], rounds: int | None,
+                          actor: User) -> Draft:
         rounds = self.revise_rounds if rounds is None else rounds
-        chain = revise_loop(self.drafter, req, self.store.save(draft), variables, rounds, self.store.save)
+
+        def save(d: Draft) -> Draft:
+            return self.store.save(d, actor)
+
+        chain = revise_loop(self.drafter, req, save(draft), variables, rounds, save)
         return final(chain)
 
     @staticmethod

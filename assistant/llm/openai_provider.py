@@ -31,7 +31,8 @@ PROMPTED = {"json_object_schema", "json_mode"}  # the server may ignore or not s
 SETTING = "ASSISTANT_OPENAI_STRUCTURED_METHOD"
 
 
-def build_chat_openai(settings) -> Any:
+def build_chat_openai(settings, **client: Any) -> Any:
+    """``client``: extra ChatOpenAI arguments, e.g. the batch runner's ``http_client``."""
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:  # pragma: no cover - a core dependency
@@ -67,6 +68,7 @@ def build_chat_openai(settings) -> Any:
         max_tokens=settings.max_output_tokens,
         seed=settings.seed,
         structured_method=settings.openai_structured_method,
+        **client,
     )
     if settings.openai_structured_method == "auto":
         from assistant.llm.probe import MethodCache
@@ -87,6 +89,12 @@ def structured_runnable(chat: Any, parent, schema: type[BaseModel], method: str,
 
         bound = chat.bind(response_format={"type": "json_object", "schema": grammar_safe(schema.model_json_schema())})
         model: Runnable = bound | RunnableLambda(lambda msg: parse_structured(msg, schema))
+    elif method == "json_schema":
+        # Sent as a plain JSON schema and parsed by us: given a pydantic class, the openai client's own
+        # ``parse()`` raises on a reply that is not the schema's JSON and the raw text is lost; here a
+        # bad reply becomes ``parsing_error`` with the raw message kept (a failed draft, not a crash).
+        fmt = {"type": "json_schema", "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()}}
+        model = chat.bind(response_format=fmt) | RunnableLambda(lambda msg: parse_structured(msg, schema))
     else:
         model = parent(chat, schema, method=method, include_raw=True, **kwargs)
     if method in PROMPTED:

@@ -7,8 +7,10 @@ message. Offsets are character offsets in the text scanned, like the checker's f
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.catalog import Product
@@ -65,20 +67,22 @@ class Detector:
     valid: Callable[[str], bool] | None = None
 
 
-_NOT_DIGIT_BEFORE = r"(?<![\w+/.-])"
-_NOT_DIGIT_AFTER = r"(?![\w/-]|\.\d)"
+# ASCII boundaries: personal data written right next to CJK text (联系13800138000, 邮箱a@b.cn请) is found too
+_NOT_DIGIT_BEFORE = r"(?<![A-Za-z0-9_+/.-])"
+_NOT_DIGIT_AFTER = r"(?![A-Za-z0-9_/-]|\.\d)"
 
 DETECTORS: tuple[Detector, ...] = (
     Detector(
         "api_key",
-        re.compile(r"\b(?:sk-(?:proj-)?[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|"
-                   r"xox[abprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})"),
+        re.compile(r"(?<![A-Za-z0-9_-])(?:sk-(?:proj-)?[A-Za-z0-9_-]{16,200}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,200}|"
+                   r"xox[abprs]-[A-Za-z0-9-]{10,200}|AIza[0-9A-Za-z_-]{35})"),
         "error", "an API key or access token: it must never be stored in copy or exported",
         "remove it, and revoke the key: it has been exposed",
     ),
     Detector(
         "email",
-        re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+        re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}"
+                   r"\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"),
         "warning", "an e-mail address: personal data unless it is a published business address",
         "remove it, or use the brand's published contact address",
     ),
@@ -89,7 +93,7 @@ DETECTORS: tuple[Detector, ...] = (
     ),
     Detector(
         "iban",
-        re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"),
+        re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"),
         "error", "a bank account number (IBAN)", "remove it", valid=_iban,
     ),
     Detector(
@@ -108,19 +112,64 @@ DETECTORS: tuple[Detector, ...] = (
 )
 
 
+# Digit groups that may be a phone number in some national format (13800138000, 030 12345678,
+# 06 12 34 56 78, 090-1234-5678, (555) 123-4567); ``phonenumbers`` decides which are valid numbers.
+PHONE_CANDIDATE = re.compile(
+    _NOT_DIGIT_BEFORE + r"\+?\(?\d{1,14}\)?(?:[ .\u00a0-]{1,2}\(?\d{1,8}\)?){0,6}" + _NOT_DIGIT_AFTER
+)
+PHONE_REGIONS = ("CN", "US", "GB", "DE", "FR", "JP", "KR")  # national formats understood without a + prefix
+MAX_PHONE_CANDIDATES = 2000  # validated per text (each costs a parse per region); bounds the time on hostile input
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_phone(candidate: str) -> tuple[int, int] | None:
+    """The span of a valid phone number (in any of ``PHONE_REGIONS``) inside ``candidate``."""
+    import phonenumbers
+
+    for region in PHONE_REGIONS:
+        for m in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=phonenumbers.Leniency.VALID):
+            return m.start, m.end
+    return None
+
+
+def _phones(text: str) -> Iterator[tuple[int, int]]:
+    for i, m in enumerate(PHONE_CANDIDATE.finditer(text)):
+        if i >= MAX_PHONE_CANDIDATES:
+            return
+        if 7 <= sum(c.isdigit() for c in m.group()) <= 15 and (span := _valid_phone(m.group())):
+            yield m.start() + span[0], m.start() + span[1]
+
+
 def find_pii(text: str, kinds: set[str] | None = None) -> list[PiiMatch]:
     """Every match, earlier detectors first; a span already taken is not matched again."""
     matches: list[PiiMatch] = []
+    taken = _Taken()
     for det in DETECTORS:
         if kinds is not None and det.kind not in kinds:
             continue
-        for m in det.pattern.finditer(text):
-            if det.valid and not det.valid(m.group()):
+        spans = ((m.start(), m.end()) for m in det.pattern.finditer(text) if not det.valid or det.valid(m.group()))
+        if det.kind == "phone":
+            spans = sorted([*spans, *_phones(text)])
+        for start, end in spans:
+            if taken.overlaps(start, end):
                 continue
-            if any(m.start() < x.end and x.start < m.end() for x in matches):
-                continue
-            matches.append(PiiMatch(det.kind, m.start(), m.end(), m.group()))
+            taken.add(start, end)
+            matches.append(PiiMatch(det.kind, start, end, text[start:end]))
     return sorted(matches, key=lambda x: x.start)
+
+
+class _Taken:
+    """Spans already matched (disjoint), with an overlap test in logarithmic time."""
+
+    def __init__(self):
+        self.spans: list[tuple[int, int]] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.spans, (start, float("inf")))
+        return (i > 0 and self.spans[i - 1][1] > start) or (i < len(self.spans) and self.spans[i][0] < end)
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self.spans, (start, end))
 
 
 def redact(text: str, kinds: set[str] | None = None) -> str:

@@ -1,5 +1,10 @@
 """Retrieval eval: recall@k and MRR over a query file with expected passages (evals/retrieval/).
 
+Two sets of queries: hand-written questions (``queries``, at the file's ``k``, per retrieval mode), and
+the queries generation itself issues for each product x kind x language (``generation``: built by
+``guideline_query``, retrieved through the Generator at ``settings.retrieval_k``), scored against the
+passages a draft about that product should be written with.
+
 Each run ingests the brand's sample guidelines into a throw-away Chroma store under a temporary
 data directory, with the embedder asked for, so the user's knowledge base is never touched and
 embedders can be compared side by side.
@@ -15,6 +20,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assistant.catalog import Product
 from assistant.errors import InputError
 from assistant.retrieval import Passage
 from assistant.settings import REPO_ROOT
@@ -45,10 +51,20 @@ class EvalQuery(_Strict):
     expected: list[Expected] = Field(min_length=1)
 
 
+class GenerationQueries(_Strict):
+    """Generation's own queries: every product of ``products`` x every kind x ``langs``; ``expected`` maps
+    a product's sku to the passages it needs, per guideline language (en, zh)."""
+
+    products: str = Field(description="product file, relative to the repository root")
+    langs: list[str] = Field(min_length=1)
+    expected: dict[str, dict[str, list[Expected]]]
+
+
 class EvalSpec(_Strict):
     brand: str
     k: int = 5
     queries: list[EvalQuery] = Field(min_length=1)
+    generation: GenerationQueries | None = None
 
 
 @dataclass
@@ -75,6 +91,9 @@ class EvalRun:
     outcomes: list[QueryOutcome] = field(default_factory=list)
     ingest_s: float = 0.0
     query_ms: float = 0.0
+
+    def groups(self) -> list[str]:
+        return sorted({o.query.group for o in self.outcomes}, key=lambda g: (g not in GROUPS, g))
 
     def scores(self, group: str | None = None) -> dict[str, float]:
         rows = [o for o in self.outcomes if group is None or o.query.group == group]
@@ -119,18 +138,61 @@ def evaluate(knowledge, spec: EvalSpec, *, mode: str = "hybrid", k: int | None =
     return run
 
 
+def generation_queries(spec: EvalSpec) -> list[tuple[EvalQuery, Product, str]]:
+    """(query, product, kind) for every product x kind x language of the spec's ``generation`` section;
+    the query text is exactly what generation sends (``guideline_query``)."""
+    from assistant.catalog import load_products
+    from assistant.generation.kinds import KINDS
+    from assistant.generation.service import guideline_query
+    from assistant.locales import resolve_language
+
+    gen = spec.generation
+    if gen is None:
+        return []
+    out = []
+    for product in load_products(REPO_ROOT / gen.products):
+        for code in gen.langs:
+            lang = resolve_language(code).code
+            group = lang.split("-")[0]
+            expected = gen.expected.get(product.sku, {}).get(group)
+            if not expected:
+                raise InputError(f"no expected passages for {product.sku} in '{group}'", where="generation.expected",
+                                 fix=f"add {product.sku}: {{{group}: [{{source: ..., section: ...}}]}}")
+            for kind in KINDS:
+                out.append((EvalQuery(id=f"gen-{product.sku}-{kind}-{lang}", group=group, lang=lang, filter=lang,
+                                      query=guideline_query(product, kind), expected=expected), product, kind))
+    return out
+
+
+def evaluate_generation(generator, knowledge, spec: EvalSpec) -> EvalRun:
+    """Generation's own queries, retrieved through ``generator.guidelines`` (its k, mode and filter)."""
+    knowledge.ingest(spec.brand)
+    run = EvalRun(knowledge.describe()["embedder"], "generation", generator.guidelines_k)
+    start = time.perf_counter()
+    queries = generation_queries(spec)
+    for query, product, kind in queries:
+        run.outcomes.append(score(query, generator.guidelines(spec.brand, product, kind, query.lang)))
+    run.query_ms = (time.perf_counter() - start) * 1000 / max(1, len(queries))
+    return run
+
+
 def run_retrieval_eval(settings, *, embedders: list[str], modes: list[str], spec_path: Path = DEFAULT_SPEC,
-                       k: int | None = None) -> list[EvalRun]:
-    """Every (embedder, mode) on a fresh temporary store built through ``build_services``."""
+                       k: int | None = None, generation: bool = True) -> list[EvalRun]:
+    """Every (embedder, mode) on a fresh temporary store built through ``build_services``; with
+    ``generation``, also generation's own queries at ``settings.retrieval_k`` (mode "generation")."""
     from assistant.services import build_services
 
     spec = load_spec(spec_path)
     runs = []
     for name in embedders:
         with tempfile.TemporaryDirectory(prefix="retrieval-eval-") as tmp:
-            svc = build_services(settings.model_copy(update={"home": Path(tmp), "chroma_url": None, "embedder": name}))
+            # the scripted provider: the generator is only asked for guidelines, so no model is loaded
+            svc = build_services(settings.model_copy(update={"home": Path(tmp), "chroma_url": None, "embedder": name,
+                                                             "provider": "fake"}))
             for mode in modes:
                 runs.append(evaluate(svc.knowledge, spec, mode=mode, k=k))
+            if generation and spec.generation is not None:
+                runs.append(evaluate_generation(svc.generator, svc.knowledge, spec))
             _release(svc)
     return runs
 

@@ -83,6 +83,12 @@ class Ingestor:
                 rel = file.relative_to(path)
                 source = rel.as_posix()
                 seen.add(source)
+                if not file.resolve().is_relative_to(root):  # a link to a file elsewhere: never read it
+                    if (old := existing.get(source)) is not None:
+                        self.store.delete(old.ids)
+                    report.files.append(FileResult(source, "failed", error=(
+                        f"{file}: links to {file.resolve()}, outside {root}; refused (copy the file into the folder)")))
+                    continue
                 report.files.append(
                     self._ingest_file(brand, file, source, root, existing.get(source), rel.parts))
             for source, info in sorted(existing.items()):
@@ -113,6 +119,9 @@ class Ingestor:
             chunks = self.chunker.split(load_text(file, data))
         except IngestFileError as exc:
             return FileResult(source, "failed", chunks=info.chunks if info else 0, error=exc.render())
+        except Exception as exc:  # noqa: BLE001 - a damaged file (truncated archive, bad stream) fails alone
+            return FileResult(source, "failed", chunks=info.chunks if info else 0,
+                              error=f"{file}: could not be read ({type(exc).__name__}: {exc}); re-save or remove it")
         hint = lang_hint(parts or (file.name,))
         old_ids = info.ids if info else set()
         keep_ids, keep_meta, new_ids = [], [], set()

@@ -62,7 +62,7 @@ class KnowledgeBase:
 
     # --- operations ------------------------------------------------------------------------------
     def guidelines_dir(self, brand: str) -> Path:
-        return self.brand_dir(brand) / GUIDELINES_DIR
+        return self.brand_dir(brand) / GUIDELINES_DIR  # brand_dir checks the id (a folder name, never a path)
 
     def ingest(self, brand: str, path: Path | None = None, *, name: str | None = None) -> IngestReport:
         """Ingest a folder (default the brand folder's ``guidelines/``) or one uploaded file."""

@@ -15,8 +15,12 @@ SYSTEM = "system"
 def audit(
     session: Session, *, actor_id: int | None, actor: str, action: str, entity: str,
     entity_id: int | None, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+    mode: str | None = None,
 ) -> AuditRow:
-    row = AuditRow(at=utcnow(), actor_id=actor_id, actor=actor, action=action, entity=entity,
+    """``mode``: 'user' (signed in), 'local' (single-user mode) or 'system'; by default 'user' when
+    there is an ``actor_id``, else 'system'."""
+    mode = mode or ("user" if actor_id is not None else "system")
+    row = AuditRow(at=utcnow(), actor_id=actor_id, actor=actor, actor_mode=mode, action=action, entity=entity,
                    entity_id=entity_id, before=before, after=after)
     session.add(row)
     return row

@@ -9,6 +9,7 @@ items; a transaction that loses a race is retried (``write_transaction``).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ExitCode
 
 T = TypeVar("T")
 RETRIES = 8
@@ -35,13 +36,52 @@ class StorageError(AssistantError):
     """The database could not be reached or kept failing."""
 
 
+class BusyError(StorageError):
+    """Another process held the database's write lock longer than the busy timeout."""
+
+    exit_code = ExitCode.CONFLICT  # like a conflict: nothing was changed, retrying later works
+
+
+BUSY_TIMEOUT_S = 30
+_BUSY = ("locked", "busy", "deadlock", "could not serialize", "lock timeout")
+
+
+def storage_error(exc: OperationalError, engine_or_url, what: str = "the database command") -> StorageError:
+    """Our error for a driver's ``OperationalError``: 'busy, retry' for a lock, else unreachable."""
+    where = _where(engine_or_url)
+    if any(s in str(exc.orig).lower() for s in _BUSY):
+        return BusyError(f"{what} failed: the database is busy (another command holds its write lock)", where=where,
+                         fix=f"retry in a moment; nothing was changed (waited {BUSY_TIMEOUT_S} s)")
+    return StorageError(f"{what} failed: {exc.orig}", where=where,
+                        fix="check that the database is reachable and retry")
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` readable by its owner only (0700); an existing folder is left as it is."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` (empty) or restrict it to its owner (0600): the database holds password
+    hashes and every draft. SQLite gives its -wal and -shm files the same permissions."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+
+
 def make_engine(url: str) -> Engine:
-    """Create the engine; for SQLite make the folder, turn on WAL and foreign keys."""
+    """Create the engine; for SQLite make the folder (owner only) and the file (0600), turn on WAL
+    and foreign keys."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            private_dir(Path(parsed.database).parent)
+            private_file(Path(parsed.database))
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
@@ -49,7 +89,7 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             cur.close()
 
         @event.listens_for(engine, "begin")
@@ -108,13 +148,17 @@ def write_transaction(engine: Engine, work: Callable[[Session], T], *, what: str
         except (StaleDataError, IntegrityError, OperationalError) as exc:
             if not _retryable(exc) or attempt == RETRIES - 1:
                 if isinstance(exc, OperationalError):
-                    raise StorageError(f"{what} failed: {exc.orig}", where=_where(engine),
-                                       fix="check that the database is reachable and retry") from exc
+                    raise storage_error(exc, engine, what) from exc
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _where(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
+def _where(engine_or_url) -> str:
+    """The database, password hidden (an engine, a URL, or a plain name)."""
+    url = getattr(engine_or_url, "url", engine_or_url)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL: a name such as "the database"
+        return str(url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, Float, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -14,7 +15,8 @@ from assistant.generation.models import Draft
 from assistant.storage.db import Base, read_session, write_transaction
 from assistant.storage.migrate import migrate
 
-OnSave = Callable[[Session, Draft], object]
+OnSave = Callable[[Session, Draft, Any], object]  # (session, saved draft, acting user or None)
+Authorize = Callable[[Any], Any]  # acting user -> the user as allowed to generate (raises otherwise)
 
 
 class DraftRow(Base):
@@ -44,17 +46,29 @@ class DraftRow(Base):
 
 class DraftStore:
     """``on_save`` runs in the same transaction as the insert (the workflow turns each draft into a
-    content item, or a revision into a new version of its item)."""
+    content item, or a revision into a new version of its item, authored by the acting user).
+    ``authorize`` lets the generator check the acting user before it pays for a model call."""
 
-    def __init__(self, engine: Engine, on_save: OnSave | None = None):
+    def __init__(self, engine: Engine, on_save: OnSave | None = None, authorize: Authorize | None = None):
         self.engine = engine
         self.on_save = on_save
+        self._authorize = authorize
         migrate(engine)
 
-    def save(self, draft: Draft) -> Draft:
-        return write_transaction(self.engine, lambda session: self._save(session, draft), what="saving a draft")
+    def authorize(self, actor: Any) -> Any:
+        """``actor`` as allowed to generate (unchanged when no workflow is attached)."""
+        return self._authorize(actor) if self._authorize is not None else actor
 
-    def _save(self, session: Session, draft: Draft) -> Draft:
+    def save(self, draft: Draft, actor: Any = None) -> Draft:
+        """Store ``draft``; ``actor`` (a ``User``; ``None``: local single-user mode) is its author."""
+        return write_transaction(self.engine, lambda session: self._save(session, draft, actor),
+                                 what="saving a draft")
+
+    def save_in(self, session: Session, draft: Draft, actor: Any = None) -> Draft:
+        """Save inside the caller's transaction (a batch item stores its drafts with its own state)."""
+        return self._save(session, draft, actor)
+
+    def _save(self, session: Session, draft: Draft, actor: Any) -> Draft:
         row = DraftRow(
             created_at=draft.created_at, kind=draft.request.kind, brand=draft.request.brand,
             sku=draft.request.product.sku, lang=draft.request.lang, market=draft.request.market,
@@ -70,7 +84,7 @@ class DraftStore:
         saved = draft.model_copy(update={"id": row.id})
         row.document = saved.model_dump(mode="json")
         if self.on_save is not None:
-            self.on_save(session, saved)
+            self.on_save(session, saved, actor)
         return saved
 
     def get(self, draft_id: int) -> Draft:

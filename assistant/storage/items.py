@@ -16,17 +16,21 @@ from assistant.storage.tables import (
 )
 
 
-def upsert_product(s: Session, brand: str, product: Product) -> ProductRow:
-    """The product row for (brand, sku), created or refreshed with the latest data."""
+def upsert_product(s: Session, brand: str, product: Product) -> tuple[ProductRow, dict[str, Any] | None]:
+    """The product row for (brand, sku), created or refreshed with the latest data, and the document
+    it had before when this changed it (``None``: new or unchanged)."""
     document = product.model_dump(mode="json")
     row = s.scalar(select(ProductRow).where(ProductRow.brand == brand, ProductRow.sku == product.sku))
     if row is None:
         row = ProductRow(brand=brand, sku=product.sku, name=product.name, document=document)
         s.add(row)
         s.flush()
-    elif row.document != document:
-        row.document, row.name, row.updated_at = document, product.name, utcnow()
-    return row
+        return row, None
+    if row.document == document:
+        return row, None
+    before = row.document
+    row.document, row.name, row.updated_at = document, product.name, utcnow()
+    return row, before
 
 
 def record_brand_kit(s: Session, brand: str, document: dict[str, Any]) -> BrandKitRow:
@@ -60,12 +64,14 @@ def merge_findings(*reports: list[Finding]) -> CheckReport:
 
 def add_version(
     s: Session, item: ItemRow, *, number: int, fields: dict[str, Any], report: CheckReport, source: str,
-    author_id: int | None, draft_id: int | None = None,
+    author_id: int | None, product: dict[str, Any] | None, draft_id: int | None = None,
 ) -> VersionRow:
+    """A new version of ``item``; ``product`` is the snapshot of the product facts it was made from
+    (exports read it, so a later product change cannot alter approved copy)."""
     counts = report.counts()
     version = VersionRow(item_id=item.id, number=number, fields=fields, source=source, draft_id=draft_id,
                          author_id=author_id, score=report.score, error_count=counts["error"],
-                         warning_count=counts["warning"], created_at=utcnow())
+                         warning_count=counts["warning"], created_at=utcnow(), product=product)
     s.add(version)
     s.flush()
     for f in report.findings:
@@ -87,6 +93,12 @@ def report_of(s: Session, version_id: int) -> CheckReport:
     ]
     version = s.get(VersionRow, version_id)
     return CheckReport(findings=findings, score=version.score if version else 100)
+
+
+def version_product(s: Session, item: ItemRow, version: VersionRow) -> Product:
+    """The product facts ``version`` was made from (its snapshot; the product row for old rows)."""
+    document = version.product if version.product is not None else s.get(ProductRow, item.product_id).document
+    return Product.model_validate(document)
 
 
 def current_version(s: Session, item: ItemRow) -> VersionRow:

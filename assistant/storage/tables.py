@@ -2,11 +2,13 @@
 ``assistant/storage/migrations`` (applied automatically on start); these classes must match them.
 
 content_items   one piece of copy (a listing for one product, language and market) and its state
-content_versions every text it ever had: each generation round, revision and human edit
+content_versions every text it ever had (generation round, revision, human edit, product change) and
+                 the product facts it was made from
 findings        the checker's (and privacy scan's) findings for one version
 review_decisions approve / reject / request changes, by whom, with the comment and any override
 comments        free comments on an item
-audit_log       who did what when, with the state before and after
+audit_log       who did what when (signed-in user, local single-user mode or system), before and after
+item_views      the version each user last looked at
 exports         one row per distinct export (same items + versions + format = same row)
 """
 
@@ -102,6 +104,8 @@ class VersionRow(Base):
     error_count: Mapped[int] = mapped_column(Integer)
     warning_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    product: Mapped[dict | None] = mapped_column(JSON, nullable=True,
+                                                 doc="snapshot of the product facts this version was made from")
 
 
 class FindingRow(Base):
@@ -141,7 +145,7 @@ class CommentRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"), index=True)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("content_versions.id"), nullable=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, doc="None: local mode")
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -152,12 +156,26 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
-    actor: Mapped[str] = mapped_column(String(80), doc="user name, or 'system' for generation")
+    actor: Mapped[str] = mapped_column(String(80), doc="user name, 'local' or 'system'")
+    actor_mode: Mapped[str | None] = mapped_column(String(16), nullable=True, doc="user | local | system")
     action: Mapped[str] = mapped_column(String(40), index=True)
     entity: Mapped[str] = mapped_column(String(24))
     entity_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class ItemViewRow(Base):
+    """The version a user last looked at (``assistant show``): what ``approve`` binds to."""
+
+    __tablename__ = "item_views"
+    __table_args__ = (UniqueConstraint("user_id", "item_id", name="uq_item_views_user_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ExportRow(Base):

@@ -18,7 +18,7 @@ from assistant.storage.audit import audit
 from assistant.storage.db import read_session, write_transaction
 from assistant.storage.migrate import migrate
 from assistant.storage.tables import UserRow
-from assistant.users.models import ROLES, AuthError, PermissionDenied, User
+from assistant.users.models import RESERVED_NAMES, ROLES, AuthError, PermissionDenied, User, local_user
 
 MIN_PASSWORD = 8
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
@@ -54,8 +54,10 @@ class UserService:
     # ---- changes ------------------------------------------------------------------------
     def add(self, name: str, role: str, password: str, *, actor: User | None) -> User:
         """Add a user. The very first user needs no actor and must be an admin (bootstrap)."""
-        if not re.match(NAME_PATTERN, name):
+        if not re.fullmatch(NAME_PATTERN, name):  # fullmatch: '$' would accept a trailing newline
             raise InputError(f"invalid user name '{name}'", fix="use lower-case letters, digits, '.', '_' or '-'")
+        if name in RESERVED_NAMES:
+            raise InputError(f"'{name}' is reserved (the audit log uses it for non-users)", fix="pick another name")
         if role not in ROLES:
             raise InputError(f"unknown role '{role}'", fix=f"use one of: {', '.join(ROLES)}")
         _check_password(password)
@@ -109,6 +111,23 @@ class UserService:
 
         write_transaction(self.engine, work, what="changing a password")
 
+    def sign_in(self, name: str | None, password: str | None) -> User:
+        """Who acts, for any front end: the local single-user actor while the store has no users
+        (naming someone then is refused: nobody can be recorded without a password), else the user
+        ``name`` authenticated with ``password``."""
+        if self.count() == 0:
+            if name:
+                raise AuthError(f"no users exist yet, so nobody can sign in as '{name}'",
+                                fix="drop --as / unset ASSISTANT_USER to work in local single-user mode, or add "
+                                "the first admin: assistant users add NAME --role admin")
+            return local_user()
+        if not name:
+            raise AuthError("this command acts as a named user, and none was given",
+                            fix="pass --as NAME or set ASSISTANT_USER (an admin adds users: assistant users add)")
+        if password is None:
+            raise AuthError(f"no password for '{name}'", fix="set ASSISTANT_PASSWORD, or run in a terminal to be asked")
+        return self.authenticate(name, password)
+
     def authenticate(self, name: str, password: str) -> User:
         """The active user with this name and password; one message for every failure."""
         with read_session(self.engine) as s:
@@ -145,7 +164,7 @@ def _active_admins(s: Session) -> set[int]:
 
 
 def _require_admin(s: Session, actor: User | None, what: str) -> None:
-    if actor is None:
+    if actor is None or actor.id is None:
         raise AuthError(f"only an admin may {what}", fix="sign in as an admin (--as NAME, ASSISTANT_PASSWORD)")
     fresh = s.get(UserRow, actor.id)  # the role as it is now, not as it was at sign-in
     if fresh is None or not fresh.active or fresh.role != "admin":

@@ -24,8 +24,12 @@ def to_editable(fields: dict[str, Any], **meta: Any) -> str:
 
 
 def parse_edited(text: str, where: str) -> dict[str, Any]:
+    """The fields of an edited YAML (or JSON) text. Every value is read as written: ``yes``, ``on``,
+    ``0755`` and ``1e3`` stay text (YAML's base loader resolves no types)."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - builds str, list and dict only
+    except RecursionError:
+        raise InputError("nested too deeply", where=where, fix="write one `field: text` per line") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"{where}:{mark.line + 1}" if mark else where

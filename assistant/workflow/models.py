@@ -23,6 +23,7 @@ class VersionView(_View):
     fields: dict[str, Any]
     report: CheckReport
     draft_id: int | None = None
+    product: Product | None = Field(default=None, description="the product facts this version was made from")
 
 
 class DecisionView(_View):
@@ -44,6 +45,7 @@ class CommentView(_View):
 class AuditView(_View):
     at: datetime
     actor: str
+    actor_mode: str | None = Field(default=None, description="user (signed in), local (single-user mode), system")
     action: str
     entity: str
     entity_id: int | None
@@ -68,7 +70,7 @@ class ItemSummary(_View):
 
 
 class ItemView(ItemSummary):
-    product: Product
+    product: Product = Field(description="the product facts of the current version (its snapshot)")
     created_by: str | None
     created_at: datetime
     lock_version: int

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.catalog import Product
-from assistant.storage.items import current_version, report_of
-from assistant.storage.tables import CommentRow, DecisionRow, ItemRow, ProductRow, UserRow, VersionRow
+from assistant.storage.items import current_version, report_of, version_product
+from assistant.storage.tables import CommentRow, DecisionRow, ItemRow, UserRow, VersionRow
+from assistant.users.models import LOCAL
 from assistant.workflow.diff import first_text
 from assistant.workflow.models import CommentView, DecisionView, ItemSummary, ItemView, VersionView
 
@@ -36,15 +36,17 @@ def item_view(s: Session, item: ItemRow) -> ItemView:
     current = next(v for v in versions if v.number == item.current_version)
     return ItemView(
         **_base(item, current),
-        product=Product.model_validate(s.get(ProductRow, item.product_id).document),
+        product=version_product(s, item, current),
         created_by=names.get(item.created_by) if item.created_by else None,
         created_at=item.created_at, lock_version=item.lock_version,
         versions=[VersionView(number=v.number, source=v.source, author=names.get(v.author_id) if v.author_id else None,
-                              created_at=v.created_at, fields=v.fields, report=report_of(s, v.id), draft_id=v.draft_id)
+                              created_at=v.created_at, fields=v.fields, report=report_of(s, v.id), draft_id=v.draft_id,
+                              product=version_product(s, item, v))
                   for v in versions],
         decisions=[DecisionView(decision=d.decision, reviewer=names[d.reviewer_id], version=numbers[d.version_id],
                                 comment=d.comment, override_reason=d.override_reason, created_at=d.created_at)
                    for d in decisions],
-        comments=[CommentView(author=names[c.author_id], version=numbers.get(c.version_id), body=c.body,
+        comments=[CommentView(author=names[c.author_id] if c.author_id is not None else LOCAL,
+                              version=numbers.get(c.version_id), body=c.body,
                               created_at=c.created_at) for c in comments],
     )

@@ -9,6 +9,7 @@ from sqlalchemy import create_engine
 
 from assistant.storage import tables  # noqa: F401 - registers the tables on Base.metadata
 from assistant.storage import drafts  # noqa: F401
+from assistant.batch import tables as batch_tables  # noqa: F401
 from assistant.storage.db import Base
 
 target_metadata = Base.metadata

@@ -1,0 +1,197 @@
+"""Batch benchmarks against the OpenAI-compatible stub (a separate process on 127.0.0.1).
+
+  nice .venv/bin/python -m evals.bench_batch engine --items 2000 --latency 0.2 --concurrency 32 128
+      requests through the batch's guarded transport and the real AsyncOpenAI client: throughput vs
+      the ideal (concurrency / latency), client CPU per request
+  nice .venv/bin/python -m evals.bench_batch e2e --items 200 --concurrency 32
+      whole items (generate, check, store, workflow) through `BatchService.run`: items/s, CPU per item
+  nice .venv/bin/python -m evals.bench_batch plan --rows 50000
+      peak RSS while a 50,000-row CSV catalogue is planned into a job (streamed)
+  nice .venv/bin/python -m evals.bench_batch workers --items 200 --concurrency 16
+      two `assistant batch worker` processes on one job in a private PostgreSQL: items each did,
+      and whether any item was done twice
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def start_stub(latency: float) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "tests.openai_stub", "--latency", str(latency)], cwd=REPO,
+                            stdout=subprocess.PIPE, text=True)
+    port = proc.stdout.readline().split()[1]
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+async def _engine(base_url: str, items: int, concurrency: int) -> dict:
+    from openai import AsyncOpenAI
+
+    from assistant.batch.transport import RateLimiter, RetryPolicy, Stats, async_client
+
+    stats = Stats()
+    client = AsyncOpenAI(base_url=base_url, api_key="x", max_retries=0,
+                         http_client=async_client(concurrency=concurrency, limiter=RateLimiter(),
+                                                  policy=RetryPolicy(), stats=stats))
+    gate = asyncio.Semaphore(concurrency)
+    schema = {"type": "object", "properties": {"title": {"type": "string", "maxLength": 60}}}
+
+    async def one(i: int) -> None:
+        async with gate:
+            await client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": f"Write a title for product {i}"}],
+                response_format={"type": "json_schema", "json_schema": {"name": "T", "schema": schema}})
+
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(items)))
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    await client.close()
+    return {"items": items, "wall_s": round(wall, 2), "items_per_s": round(items / wall, 1),
+            "cpu_ms_per_item": round(1000 * cpu / items, 2), "retries": stats.retries}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of another process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def engine(args) -> None:
+    stub, url = start_stub(args.latency)
+    try:
+        for c in args.concurrency:
+            stub_cpu = cpu_seconds(stub.pid)
+            r = asyncio.run(_engine(url, args.items, c))
+            ideal = c / args.latency
+            stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / args.items
+            print(json.dumps({"concurrency": c, **r, "stub_cpu_ms_per_item": round(stub_ms, 2),
+                              "ideal_per_s": ideal, "of_ideal": f"{100 * r['items_per_s'] / ideal:.1f}%",
+                              "load_avg": os.getloadavg()[0]}))
+    finally:
+        stub.terminate()
+
+
+def write_catalogue(path: Path, rows: int) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("sku,name,category,material,size\n")
+        for i in range(rows):
+            fh.write(f"S{i:06d},Bamboo Board {i},Kitchen,Moso bamboo,{30 + i % 20} x 20 cm\n")
+
+
+def _services(url: str | None, home: Path):
+    os.environ["ASSISTANT_HOME"] = str(home)
+    from assistant.batch.service import BatchService
+    from assistant.services import build_services
+    from assistant.settings import load_settings
+
+    settings = load_settings(provider="openai", openai_base_url=url or "http://127.0.0.1:9/v1", model="gpt-4o-mini",
+                             revise_rounds=0)
+    return BatchService(build_services(settings))
+
+
+def plan(args) -> None:
+    from assistant.batch.service import RunRequest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cat = Path(tmp) / "catalogue.csv"
+        write_catalogue(cat, args.rows)
+        batch = _services(None, Path(tmp) / "home")
+        t0 = time.perf_counter()
+        p = batch.plan(RunRequest(cat, ["listing"], ["en"], ["US"], "bambuu", Path(tmp) / "out"))
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"rows": p.rows, "items": p.items, "plan_s": round(time.perf_counter() - t0, 1),
+                          "peak_rss_mb": round(rss, 1)}))
+
+
+def e2e(args) -> None:
+    from assistant.batch.runner import RunOptions
+    from assistant.batch.service import RunRequest
+
+    stub, url = start_stub(args.latency)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            cat = Path(tmp) / "catalogue.csv"
+            write_catalogue(cat, args.items)
+            batch = _services(url, Path(tmp) / "home")
+            p = batch.plan(RunRequest(cat, ["search_ad"], ["en"], ["US"], "bambuu", Path(tmp) / "out",
+                                      revise_rounds=0))
+            batch.svc.knowledge.ingest("bambuu")
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            r = batch.run(p.job_id, Path(tmp) / "out", RunOptions(concurrency=args.concurrency[0]))
+            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+            print(json.dumps({"items": args.items, "done": r.counts.get("done"), "wall_s": round(wall, 1),
+                              "items_per_s": round(args.items / wall, 1), "cpu_ms_per_item": round(1000 * cpu / args.items, 1),
+                              "concurrency": args.concurrency[0]}))
+    finally:
+        stub.terminate()
+
+
+def workers(args) -> None:
+    from sqlalchemy import func, select
+
+    from assistant.batch.service import RunRequest
+    from assistant.batch.tables import ItemRow
+    from assistant.storage.db import read_session
+    from assistant.storage.drafts import DraftRow
+    from tests.workflow_fixtures import PgServer, pg_bin
+
+    pg = PgServer(pg_bin())
+    pg.start()
+    stub, url = start_stub(args.latency)
+    try:
+        db = pg.new_database()
+        os.environ["ASSISTANT_DATABASE_URL"] = db
+        with tempfile.TemporaryDirectory() as tmp:
+            cat = Path(tmp) / "catalogue.csv"
+            write_catalogue(cat, args.items)
+            batch = _services(url, Path(tmp) / "home")
+            job = batch.plan(RunRequest(cat, ["search_ad"], ["en"], ["US"], "bambuu", Path(tmp) / "out",
+                                        revise_rounds=0)).job_id
+            env = {**os.environ, "ASSISTANT_PROVIDER": "openai", "OPENAI_BASE_URL": url, "ASSISTANT_MODEL": "gpt-4o-mini",
+                   "ASSISTANT_REVISE_ROUNDS": "0", "ASSISTANT_HOME": str(Path(tmp) / "home")}
+            cli = str(Path(sys.executable).parent / "assistant")
+            t0 = time.perf_counter()
+            procs = [subprocess.Popen([cli, "batch", "worker", str(job), "--out", f"{tmp}/w{i}", "-c",
+                                       str(args.concurrency[0]), "--quiet"], env=env) for i in range(2)]
+            codes = [p.wait() for p in procs]
+            wall = time.perf_counter() - t0
+            with read_session(batch.svc.engine) as s:
+                drafts = dict(s.execute(select(DraftRow.sku, func.count()).group_by(DraftRow.sku)).all())
+                attempts = dict(s.execute(select(ItemRow.attempts, func.count()).where(ItemRow.job_id == job)
+                                          .group_by(ItemRow.attempts)).all())
+            by_worker: dict[str, int] = {}
+            for record in batch.store.records(job):
+                by_worker[record["worker"]] = by_worker.get(record["worker"], 0) + 1
+            per_worker = sorted(by_worker.values())
+            print(json.dumps({"items": args.items, "exit_codes": codes, "wall_s": round(wall, 1),
+                              "skus_with_drafts": len(drafts), "done_twice": sum(n > 1 for n in drafts.values()),
+                              "claims_per_item": attempts, "items_per_worker": per_worker}))
+    finally:
+        stub.terminate()
+        pg.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("what", choices=["engine", "e2e", "plan", "workers"])
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 128])
+    args = parser.parse_args()
+    {"engine": engine, "e2e": e2e, "plan": plan, "workers": workers}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()
