@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -79,8 +80,33 @@ def _new_llama(path: Path, n_ctx: int, threads: int) -> Any:
             fix="unset local_model_path to use the packaged Gemma 3 270M, or fix the path",
         )
     # flash attention: about 10% faster prompt processing on CPU (evals/bench_local.py)
-    return llama_class(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                       flash_attn=True, verbose=False)
+    with _without_extra_buffers():
+        return llama_class(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                           flash_attn=True, verbose=False)
+
+
+@contextmanager
+def _without_extra_buffers() -> Iterator[None]:
+    """Load with llama.cpp's extra CPU buffer types off. The wheel is built for the CPU it was compiled
+    on; where that CPU has AMX but the kernel or VM does not grant the AMX tile state, the AMX buffer
+    type's first matrix multiply crashes the process (SIGSEGV in ``ggml_backend_amx_mul_mat``).
+    llama-cpp-python sets no ``use_extra_bufts`` itself, so its default parameters are patched while
+    the model loads (the caller holds ``_LOCK``)."""
+    from llama_cpp import llama as llama_module  # type: ignore[import-not-found]
+
+    low_level = llama_module.llama_cpp
+    original = low_level.llama_model_default_params
+
+    def params() -> Any:
+        value = original()
+        value.use_extra_bufts = False
+        return value
+
+    low_level.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        low_level.llama_model_default_params = original
 
 
 def context_for(path: Path, n_ctx: int, threads: int | None, prompt: str | None = None) -> LlamaContext:
