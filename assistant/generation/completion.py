@@ -1,0 +1,108 @@
+"""Prompts for base models (the packaged Gemma 3 270M has no chat template and no instruction tuning).
+
+A base model continues text; it does not follow instructions. So the local provider is sent a
+completion prompt instead of the chat prompt: an instruction line and labels in the target language,
+few-shot examples (``assistant/generation/fewshot.py``) whose output is the kind's JSON, then the real
+product and an open output label. The grammar built from the same schema keeps the reply valid JSON;
+for languages whose labels say ``script: cjk`` it also keeps Latin letters out of the prose except in
+brand names, units and acronyms (``script_schema``).
+
+The revise round gets the same prompt plus a line of the phrases the checker flagged; prompts without
+examples (shorten, translate) are sent as plain text: never chat markup the model has not seen.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any, Callable, Iterable
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from assistant.generation.brief import Request
+from assistant.generation.fewshot import FEWSHOT_DIR, Shots, shots_for
+from assistant.generation.prompts import PromptFile
+from assistant.llm.fieldwise import FIELDS_KEY
+from assistant.llm.script_grammar import SCRIPT_KEY
+
+# True: the model writes one labelled value per field (assistant/llm/fieldwise.py); False: one JSON object
+# after JSON-shaped examples. Field by field won the measurement (README, evals/sample_generation.py).
+FIELDWISE = True
+
+
+def input_block(shots: Shots, product_lines: str, context: str | None, avoid: str | None) -> str:
+    parts = [f"{shots.labels.product}:\n{product_lines}"]
+    if context:
+        parts.append(f"{shots.labels.context}:\n{context}")
+    if avoid:
+        parts.append(f"{shots.labels.avoid}: {avoid}")
+    return "\n".join(parts) + "\n"
+
+
+def field_lines(shots: Shots, output: dict[str, Any]) -> str:
+    """An example's output as the model writes it field by field: ``label: JSON value`` per line."""
+    return "".join(f"{shots.field_label(k)}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in output.items())
+
+
+def render_fewshot(req: Request, variables: dict[str, str], *, avoid: str | None = None) -> str:
+    """The completion prompt for ``req``'s kind in its language, shaped like a translation: the facts
+    (English) under one label, the copy under the language's name. Field by field (``FIELDWISE``) it
+    ends there and the model writes one labelled value at a time; otherwise the JSON object follows."""
+    shots = shots_for(req.kind.name, req.language.code)
+    head = f"{shots.labels.output}:\n"
+    blocks = [shots.instruction.strip() + "\n"]
+    for product, output in shots.examples:
+        block = input_block(shots, "\n".join(product.fact_lines()), product.contexts.get(req.kind.context or ""), None)
+        blocks.append(block + head + (field_lines(shots, output) if FIELDWISE
+                                      else json.dumps(output, ensure_ascii=False) + "\n"))
+    blocks.append(input_block(shots, variables["product"], variables.get("context") or None, avoid) + head)
+    return "\n".join(blocks)
+
+
+def uses_examples(prompt: PromptFile, req: Request) -> bool:
+    """A native draft of the kind or its revision (not a translation, not the shortening call)."""
+    return (prompt.name == req.kind.prompt and req.source is None) or prompt.name == "revise"
+
+
+def completion_renderer(prompt: PromptFile, req: Request) -> Callable[[dict[str, str]], str]:
+    """How a call with ``prompt`` for ``req`` is rendered for a base model."""
+    if uses_examples(prompt, req):
+        revising = prompt.name == "revise"
+        return lambda variables: render_fewshot(req, variables, avoid=variables.get("avoid") if revising else None)
+    return lambda variables: prompt.render(**{k: variables[k] for k in prompt.variables}) + "\n\nJSON:\n"
+
+
+@cache
+def latin_units() -> tuple[str, ...]:
+    return tuple(yaml.safe_load((FEWSHOT_DIR / "script.yaml").read_text("utf-8"))["latin_units"])
+
+
+def latin_terms(req: Request) -> list[str]:
+    """Latin names a CJK string may hold: the brand's and the product's brand and product lines."""
+    names: Iterable[str | None] = [req.brand.name, req.product.brand, *req.brand.do_not_translate]
+    return sorted({n for n in names if n}, key=len, reverse=True)
+
+
+def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str], *, fieldwise: bool) -> type[BaseModel]:
+    """``schema`` with what the local model reads besides the JSON schema: the script constraint for the
+    language (the ``free`` fields, URL handles and enums, keep any character) and, ``fieldwise``, the
+    field labels that make it write field by field (``assistant/llm/fieldwise.py``)."""
+    shots = shots_for(req.kind.name, req.language.code)
+    additions: dict[str, Any] = {}
+    if shots.labels.script == "cjk":
+        additions[SCRIPT_KEY] = {"script": "cjk", "latin": latin_terms(req), "units": list(latin_units()),
+                                 "free": sorted(free)}
+    if fieldwise and FIELDWISE:
+        additions[FIELDS_KEY] = {name: shots.field_label(name) for name in schema.model_fields}
+    if not additions:
+        return schema
+    parent = schema.model_config.get("json_schema_extra")
+
+    def extra(js: dict[str, Any]) -> None:
+        if callable(parent):
+            parent(js)
+        js.update(additions)
+
+    config = ConfigDict(**{**schema.model_config, "json_schema_extra": extra})
+    return type(schema.__name__, (schema,), {"model_config": config, "__module__": schema.__module__})
