@@ -84,6 +84,9 @@ def generate(args) -> None:
     from assistant.locales import default_market, resolve_language
 
     markers, leaks = echo_markers(HERE.parent), leak_terms(HERE.parent)
+    if args.json_output:  # the other output strategy, for the comparison the README reports
+        from assistant.generation import completion
+        completion.FIELDWISE = False
     svc = build()
     brand, gen = svc.brand(), svc.generator
     kinds = args.kinds.split(",") if args.kinds else list(KINDS)
@@ -171,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--langs", default=",".join(DEFAULT_LANGS))
     parser.add_argument("--report-only", action="store_true", help="generate nothing; print the table")
     parser.add_argument("--common", action="store_true", help="only the cases every log holds")
+    parser.add_argument("--json-output", action="store_true",
+                        help="local model: one JSON object after JSON examples instead of field by field")
     args = parser.parse_args(argv)
     if not args.report_only:
         args.log[0].parent.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,13 @@
 """Prompts for base models (the packaged Gemma 3 270M has no chat template and no instruction tuning).
 
 A base model continues text; it does not follow instructions. So the local provider is sent a
-completion prompt instead of the chat prompt: an instruction line and labels in the target language,
-few-shot examples (``assistant/generation/fewshot.py``) whose output is the kind's JSON, then the real
-product and an open output label. The grammar built from the same schema keeps the reply valid JSON;
-for languages whose labels say ``script: cjk`` it also keeps Latin letters out of the prose except in
-brand names, units and acronyms (``script_schema``).
+completion prompt instead of the chat prompt, shaped like a translation: an instruction line in the
+target language, then few-shot examples (``assistant/generation/fewshot.py``), each the product facts
+(English) under ``English:`` and the copy under the language's name (``Deutsch:``), one labelled value
+per field; then the real product, and the model writes its fields one by one (``llm/fieldwise.py``).
+Grammars built from the same schema keep every value valid; for languages whose labels say
+``script: cjk`` they also keep Latin letters out of the prose except in brand names, units and
+acronyms (``completion_schema``). Without that prompt shape the 270M model copies the English facts.
 
 The revise round gets the same prompt plus a line of the phrases the checker flagged; prompts without
 examples (shorten, translate) are sent as plain text: never chat markup the model has not seen.
@@ -84,7 +86,8 @@ def latin_terms(req: Request) -> list[str]:
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 
-def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str], *, fieldwise: bool) -> type[BaseModel]:
+def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str], *,
+                      fieldwise: bool) -> type[BaseModel]:
     """``schema`` with what the local model reads besides the JSON schema: the script constraint for the
     language (the ``free`` fields, URL handles and enums, keep any character) and, ``fieldwise``, the
     field labels that make it write field by field (``assistant/llm/fieldwise.py``)."""
