@@ -172,3 +172,13 @@ def test_the_script_constraint_holds_prose_fields_and_leaves_free_ones():
 def test_the_script_grammar_is_valid_gbnf():
     llama_cpp = pytest.importorskip("llama_cpp")
     llama_cpp.LlamaGrammar.from_string(constrain_script(no_raw_controls(GBNF), ["Bambuu"], [], ["cm"]), verbose=False)
+
+
+def test_a_variant_retry_names_the_kept_variants_so_its_prompt_differs(recorded):
+    services, llama = recorded
+    product = load_products(SAMPLE_PRODUCTS)[0]
+    result = services.generator.generate_variants("social_ad", product, services.brand(), n=2, lang="de",
+                                                  market="DE", revise_rounds=0)
+    assert result.removed, "the recorder answers alike, so the second variant is a near-duplicate"
+    retried = [p for p in llama.prompts if "Nicht verwenden:" in p]
+    assert retried and "Ein kurzer Text" in retried[0].split("Nicht verwenden:")[-1]

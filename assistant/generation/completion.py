@@ -9,7 +9,8 @@ Grammars built from the same schema keep every value valid; for languages whose 
 ``script: cjk`` they also keep Latin letters out of the prose except in brand names, units and
 acronyms (``completion_schema``). Without that prompt shape the 270M model copies the English facts.
 
-The revise round gets the same prompt plus a line of the phrases the checker flagged; prompts without
+The revise round gets the same prompt plus a line of the phrases the checker flagged (a variant: the
+openings of the variants it must differ from, so its prompt and its copy differ); prompts without
 examples (shorten, translate) are sent as plain text: never chat markup the model has not seen.
 """
 
@@ -31,6 +32,7 @@ from assistant.llm.script_grammar import SCRIPT_KEY
 # True: the model writes one labelled value per field (assistant/llm/fieldwise.py); False: one JSON object
 # after JSON-shaped examples. Field by field won the measurement (README, evals/sample_generation.py).
 FIELDWISE = True
+AVOID_CHARS = 80  # of each earlier variant, on the avoid line
 
 
 def input_block(shots: Shots, product_lines: str, context: str | None, avoid: str | None) -> str:
@@ -71,7 +73,13 @@ def completion_renderer(prompt: PromptFile, req: Request) -> Callable[[dict[str,
     """How a call with ``prompt`` for ``req`` is rendered for a base model."""
     if uses_examples(prompt, req):
         revising = prompt.name == "revise"
-        return lambda variables: render_fewshot(req, variables, avoid=variables.get("avoid") if revising else None)
+        earlier = [text[:AVOID_CHARS] for text in req.avoid]  # a variant must differ from the kept ones
+
+        def render(variables: dict[str, str]) -> str:
+            avoid = [variables.get("avoid", "") if revising else "", *earlier]
+            return render_fewshot(req, variables, avoid="; ".join(a for a in avoid if a) or None)
+
+        return render
     return lambda variables: prompt.render(**{k: variables[k] for k in prompt.variables}) + "\n\nJSON:\n"
 
 
