@@ -94,28 +94,30 @@ def generate(args) -> None:
     products = load_products(EVAL_DIR / "products.jsonl")[: args.products]
     done = {(r["sku"], r["kind"], r["lang"]) for r in read(args.log[0])}
     print(f"provider {svc.llm.provider}/{svc.llm.model_name}, revise_rounds={svc.settings.revise_rounds}", flush=True)
-    for lang in langs:
-        for kind in kinds:
-            for product in products:
-                if (product.sku, kind, lang) in done:
-                    continue
-                started = time.perf_counter()
-                context = contexts(product.name).get(get_kind(kind).context or "")
-                draft = gen.generate(kind, product, brand, lang=lang, market=default_market(lang), context=context)
-                wall = time.perf_counter() - started
-                history = gen.history(draft)
-                case = asdict(score_case(history))
-                final = next((d for d in reversed(history) if d.status == "ok"), history[-1])
-                record = {**case, "wall_s": round(wall, 2), "status": final.status,
-                          "unsupported": [f.matched or f.rule_id for f in final.report.findings
-                                          if f.category == "unsupported_claim"],
-                          "fields": final.fields or {}}
-                with args.log[0].open("a", encoding="utf-8") as handle:
-                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-                seen = inspect(record, markers, leaks)
-                print(f"{product.sku} {kind} {lang}: lang={record['language_match']} "
-                      f"wordless={seen['wordless_fields']} echo={seen['echoed']} leak={seen['leaked']} "
-                      f"{wall:.1f}s {json.dumps(record['fields'], ensure_ascii=False)[:160]}", flush=True)
+    # language-major (default) or kind-major: a run stopped early then still covers every language
+    order = [(lang, kind) for lang in langs for kind in kinds] if args.order == "lang" else \
+        [(lang, kind) for kind in kinds for lang in langs]
+    for lang, kind in order:
+        for product in products:  # innermost: consecutive prompts share the examples (prompt cache)
+            if (product.sku, kind, lang) in done:
+                continue
+            started = time.perf_counter()
+            context = contexts(product.name).get(get_kind(kind).context or "")
+            draft = gen.generate(kind, product, brand, lang=lang, market=default_market(lang), context=context)
+            wall = time.perf_counter() - started
+            history = gen.history(draft)
+            case = asdict(score_case(history))
+            final = next((d for d in reversed(history) if d.status == "ok"), history[-1])
+            record = {**case, "wall_s": round(wall, 2), "status": final.status,
+                      "unsupported": [f.matched or f.rule_id for f in final.report.findings
+                                      if f.category == "unsupported_claim"],
+                      "fields": final.fields or {}}
+            with args.log[0].open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            seen = inspect(record, markers, leaks)
+            print(f"{product.sku} {kind} {lang}: lang={record['language_match']} "
+                  f"wordless={seen['wordless_fields']} echo={seen['echoed']} leak={seen['leaked']} "
+                  f"{wall:.1f}s {json.dumps(record['fields'], ensure_ascii=False)[:160]}", flush=True)
 
 
 def read(path: Path) -> list[dict]:
@@ -174,6 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--langs", default=",".join(DEFAULT_LANGS))
     parser.add_argument("--report-only", action="store_true", help="generate nothing; print the table")
     parser.add_argument("--common", action="store_true", help="only the cases every log holds")
+    parser.add_argument("--order", choices=["lang", "kind"], default="lang", help="outer loop of the generation")
     parser.add_argument("--json-output", action="store_true",
                         help="local model: one JSON object after JSON examples instead of field by field")
     args = parser.parse_args(argv)
