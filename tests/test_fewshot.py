@@ -182,3 +182,20 @@ def test_a_variant_retry_names_the_kept_variants_so_its_prompt_differs(recorded)
     assert result.removed, "the recorder answers alike, so the second variant is a near-duplicate"
     retried = [p for p in llama.prompts if "Nicht verwenden:" in p]
     assert retried and "Ein kurzer Text" in retried[0].split("Nicht verwenden:")[-1]
+
+
+def test_a_fact_copied_from_an_example_is_an_error_finding_unless_the_product_has_it(recorded):
+    from assistant.catalog import Product
+    from assistant.generation.completion import example_fact_findings
+
+    services, _ = recorded
+    board = load_products(SAMPLE_PRODUCTS)[0]
+    req = services.generator.request("social_ad", board, services.brand(), lang="de", market="DE")
+    fields = {"primary_text": "Von Hand gegossen in Wales.", "headline": "Schneidebrett", "description": "Bambus",
+              "call_to_action": "Shop now"}
+    found = example_fact_findings(req, fields, ["call_to_action"])
+    assert {(f.matched, f.field, f.severity) for f in found} == {
+        ("Wales", "primary_text", "error"), ("von Hand gegossen", "primary_text", "error")}
+    welsh = Product(sku="W1", name="Slate coaster", facts={"origin": "cut in Wales"})
+    req = services.generator.request("social_ad", welsh, services.brand(), lang="de", market="DE")
+    assert [f.matched for f in example_fact_findings(req, fields, [])] == ["von Hand gegossen"]

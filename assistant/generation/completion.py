@@ -23,9 +23,11 @@ from typing import Any, Callable, Iterable
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from assistant.compliance.models import Finding
 from assistant.generation.brief import Request
 from assistant.generation.fewshot import FEWSHOT_DIR, Shots, shots_for
 from assistant.generation.prompts import PromptFile
+from assistant.generation.terms import texts
 from assistant.llm.fieldwise import FIELDS_KEY
 from assistant.llm.script_grammar import SCRIPT_KEY
 
@@ -117,3 +119,25 @@ def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str]
 
     config = ConfigDict(**{**schema.model_config, "json_schema_extra": extra})
     return type(schema.__name__, (schema,), {"model_config": config, "__module__": schema.__module__})
+
+
+def example_fact_findings(req: Request, fields: dict[str, Any], skip: Iterable[str]) -> list[Finding]:
+    """An error finding for every fact of a few-shot example product (its ``leak_terms``) in the copy
+    that this product's own facts do not state: a base model copies from its examples."""
+    own = " ".join([req.product.name, *req.product.features, *req.product.facts.values(),
+                    req.product.description or ""]).lower()
+    prose = {k: v for k, v in fields.items() if k not in set(skip)}
+    found = []
+    for product, _ in shots_for(req.kind.name, req.language.code).examples:
+        for term in product.leak_terms:
+            if term.lower() in own:
+                continue
+            for name, value in prose.items():
+                if any(term.lower() in text.lower() for text in texts({name: value})):
+                    found.append(Finding(
+                        category="unsupported_claim", rule_id="generation.example_fact", severity="error",
+                        start=0, end=0, field=name, matched=term, source="prompts/fewshot/products.yaml",
+                        message=f"'{term}' comes from the example product '{product.name}', not from this product",
+                        suggestion=f"Remove '{term}' or replace it with a fact of this product"))
+                    break
+    return found

@@ -15,7 +15,8 @@ from assistant.compliance.checker import Checker
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.generation.brief import Request
 from assistant.generation.chain import run_structured
-from assistant.generation.completion import completion_renderer, completion_schema, uses_examples
+from assistant.generation.completion import (completion_renderer, completion_schema, example_fact_findings,
+                                              uses_examples)
 from assistant.generation.email import footer_text, get_segment, render_email, suggest_send_time
 from assistant.generation.fewshot import shots_for
 from assistant.generation.limits import Over, enforce_limits
@@ -130,6 +131,8 @@ class Drafter:
 
     def own_findings(self, req: Request, fields: dict[str, Any]) -> list[Finding]:
         found = language_findings(fields, req.language, NOT_PROSE)
+        if self.llm.rendering == "completion":
+            found += example_fact_findings(req, fields, NOT_PROSE)
         source = req.source
         if source is not None:
             pairs = glossary_pairs(req.brand, source.request.lang, req.language.code)
