@@ -167,6 +167,18 @@ def test_the_script_constraint_holds_prose_fields_and_leaves_free_ones():
     assert "a-zA-Z" in rules["script-char"]  # no free Latin letters in CJK copy
     assert '"Bambuu Home"' in rules["latin-term"] and '"CoreHeat"' in rules["latin-term"]
     assert '[0-9] " "? ("cm" | "kg")' in rules["latin-term"]  # units only right after a number
+    assert "[A-Z]" not in rules["latin-term"]  # no generic acronyms: capitals chained spell any word
+
+
+def test_cjk_copy_may_hold_the_products_own_acronyms_and_brand_names(recorded):
+    from assistant.generation.completion import latin_terms
+
+    services, _ = recorded
+    lamp = next(p for p in load_products(SAMPLE_PRODUCTS) if "Lamp" in p.name)
+    req = services.generator.request("listing", lamp, services.brand(), lang="zh-Hans", market="CN")
+    terms = latin_terms(req)
+    assert {"Bambuu", "Bambuu Home", "LED", "USB-C", "RoHS", "CE", "FCC"} <= set(terms)
+    assert not {"Bamboo", "Desk", "Lamp", "bamboo"} & set(terms)
 
 
 def test_the_script_grammar_is_valid_gbnf():

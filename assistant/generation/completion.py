@@ -6,8 +6,8 @@ target language, then few-shot examples (``assistant/generation/fewshot.py``), e
 (English) under ``English:`` and the copy under the language's name (``Deutsch:``), one labelled value
 per field; then the real product, and the model writes its fields one by one (``llm/fieldwise.py``).
 Grammars built from the same schema keep every value valid; for languages whose labels say
-``script: cjk`` they also keep Latin letters out of the prose except in brand names, units and
-acronyms (``completion_schema``). Without that prompt shape the 270M model copies the English facts.
+``script: cjk`` they also keep Latin letters out of the prose except in brand names, the product's
+acronyms and units after a number (``completion_schema``). Without that prompt shape the 270M model copies the English facts.
 
 The revise round gets the same prompt plus a line of the phrases the checker flagged (a variant: the
 openings of the variants it must differ from, so its prompt and its copy differ); prompts without
@@ -17,6 +17,7 @@ examples (shorten, translate) are sent as plain text: never chat markup the mode
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any, Callable, Iterable
 
@@ -90,9 +91,16 @@ def latin_units() -> tuple[str, ...]:
     return tuple(yaml.safe_load((FEWSHOT_DIR / "script.yaml").read_text("utf-8"))["latin_units"])
 
 
+_ACRONYM = re.compile(r"(?<![\w-])(?=(?:[\w-]*[A-Z]){2})[A-Za-z0-9][A-Za-z0-9-]*(?![\w-])")
+
+
 def latin_terms(req: Request) -> list[str]:
-    """Latin names a CJK string may hold: the brand's and the product's brand and product lines."""
-    names: Iterable[str | None] = [req.brand.name, req.product.brand, *req.brand.do_not_translate]
+    """Latin words a CJK string may hold: the brand's and the product's brand and product-line names,
+    and the words of the product's facts with two or more capitals (FSC, USB-C, RoHS, CoreHeat)."""
+    product = req.product
+    facts = " ".join([product.name, *product.facts.values(), *product.features])
+    names: Iterable[str | None] = [req.brand.name, product.brand, *req.brand.do_not_translate,
+                                   *_ACRONYM.findall(facts)]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 

@@ -1,5 +1,5 @@
 """Hold a JSON grammar's strings to a script: for Chinese and Japanese copy, Latin letters only inside
-brand and product-line names, units and upper-case acronyms (FSC, USB-C, LED).
+brand and product-line names, the product's acronyms (FSC, USB-C, LED) and units after a number.
 
 Works on the GBNF that llama.cpp's JSON-schema converter writes: every string rule is built from the
 shared ``char`` rule, so the string rules of prose fields are pointed at ``script-char`` instead. The
@@ -23,15 +23,16 @@ def _literal(text: str) -> str:
 
 def script_rules(latin: list[str], units: list[str]) -> str:
     """``script-char``: any character but a quote, a backslash, a control character or a Latin letter;
-    or one of the ``latin`` names; or an upper-case acronym; or a digit followed by one of the
-    ``units`` (units only after a number, so they cannot spell words: "B" + "in" + "s"); or an escape."""
-    names = " | ".join(_literal(t) for t in latin if t.strip())
+    or one of the ``latin`` names; or a digit followed by one of the ``units`` (units only after a
+    number, so they cannot spell words: "B" + "in" + "s"); or an escape. No generic acronym rule:
+    upper-case letters chained together spell any word ("MUSHROOM BOARD")."""
+    terms = [_literal(t) for t in latin if t.strip()]
     unit_list = " | ".join(_literal(u) for u in units if u.strip())
-    rules = [
-        r'script-char ::= [^"\\a-zA-Z\x00-\x1F] | latin-term | "\\" ["\\/bfnrt]',
-        "latin-term ::= " + (f"{names} | " if names else "") + "[A-Z] [A-Z0-9]*"
-        + (f' | [0-9] " "? ({unit_list})' if unit_list else ""),
-    ]
+    if unit_list:
+        terms.append(f'[0-9] " "? ({unit_list})')
+    rules = [r'script-char ::= [^"\\a-zA-Z\x00-\x1F] | "\\" ["\\/bfnrt]' + (" | latin-term" if terms else "")]
+    if terms:
+        rules.append("latin-term ::= " + " | ".join(terms))
     return "\n".join(rules)
 
 
