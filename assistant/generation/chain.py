@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Callable
 
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import BaseModel
 
 from assistant.errors import ProviderError
@@ -21,14 +24,23 @@ class ChainOutput:
     usage: Usage
 
 
-def build_chain(prompt: PromptFile, llm: LLMHandle, schema: type[BaseModel]):
-    return prompt.chat_template() | llm.chat.with_structured_output(schema, include_raw=True)
+def build_chain(prompt: PromptFile, llm: LLMHandle, schema: type[BaseModel],
+                completion: Callable[[dict[str, str]], str] | None = None):
+    """``prompt | model``; a base model (``llm.rendering == "completion"``) gets the text ``completion``
+    renders (default: the prompt's messages as plain text) as its one message."""
+    if llm.rendering == "completion":
+        render = completion or (lambda variables: prompt.render(**variables))
+        template: Runnable = RunnableLambda(lambda variables: [HumanMessage(render(variables))])
+    else:
+        template = prompt.chat_template()
+    return template | llm.chat.with_structured_output(schema, include_raw=True)
 
 
 def run_structured(
-    prompt: PromptFile, llm: LLMHandle, schema: type[BaseModel], variables: dict[str, str]
+    prompt: PromptFile, llm: LLMHandle, schema: type[BaseModel], variables: dict[str, str],
+    completion: Callable[[dict[str, str]], str] | None = None,
 ) -> ChainOutput:
-    chain = build_chain(prompt, llm, schema)
+    chain = build_chain(prompt, llm, schema, completion)
     started = time.perf_counter()
     try:
         out = chain.invoke(variables)

@@ -15,7 +15,10 @@ from assistant.compliance.checker import Checker
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.generation.brief import Request
 from assistant.generation.chain import run_structured
+from assistant.generation.completion import (completion_renderer, completion_schema, example_fact_findings,
+                                              uses_examples)
 from assistant.generation.email import footer_text, get_segment, render_email, suggest_send_time
+from assistant.generation.fewshot import shots_for
 from assistant.generation.limits import Over, enforce_limits, hard_limit_violations
 from assistant.generation.models import Draft, DraftRequest, Usage
 from assistant.generation.polish import fit_hashtags, polish
@@ -68,11 +71,16 @@ class Drafter:
         prompt = self.prompts.get(call.prompt)
         schema = with_limits(req.kind.schema_for(req.platform), req.limits)
         variables = {k: call.variables[k] for k in prompt.variables}
-        out = run_structured(prompt, self.llm, schema, variables)
+        completion = None
+        if self.llm.rendering == "completion":  # a base model: few-shot completion prompt, script in the grammar
+            schema = completion_schema(schema, req, NOT_PROSE, fieldwise=uses_examples(prompt, req))
+            render = completion_renderer(prompt, req)
+            completion = lambda _: render(call.variables)  # noqa: E731 - also needs what the prompt file does not show
+        out = run_structured(prompt, self.llm, schema, variables, completion)
         retried = out.result.parsed is None
         if retried:  # cut off at the token limit, or not JSON: once more, with every text kept short
             first_usage = out.usage
-            out = run_structured(prompt, self.llm, compact(schema), variables)
+            out = run_structured(prompt, self.llm, compact(schema), variables, completion)
             add_usage(out.usage, first_usage)
         draft = Draft(
             request=request_model(req), provider=self.llm.provider, model=self.llm.model_name,
@@ -88,6 +96,11 @@ class Drafter:
         if call.tokens:
             fields = unmask_terms(fields, call.tokens)
         self.finalise(req, draft, fields)
+        if completion is not None and call.prompt in (req.kind.prompt, "revise"):
+            fallback = shots_for(req.kind.name, req.language.code).fallback
+            if fallback:
+                draft.fixes.append(f"offline model: no {req.language.name} examples for {req.kind.name} yet "
+                                   f"(prompts/fewshot/{req.kind.name}/); the {fallback} examples were used")
         if retried:
             draft.fixes.insert(0, "the first reply did not fit the schema (cut off or not JSON); "
                                   f"retried once with texts of at most {COMPACT_TEXT} characters")
@@ -119,6 +132,8 @@ class Drafter:
 
     def own_findings(self, req: Request, fields: dict[str, Any]) -> list[Finding]:
         found = language_findings(fields, req.language, NOT_PROSE)
+        if self.llm.rendering == "completion":
+            found += example_fact_findings(req, fields, NOT_PROSE)
         source = req.source
         if source is not None:
             pairs = glossary_pairs(req.brand, source.request.lang, req.language.code)
@@ -133,6 +148,8 @@ class Drafter:
             extra = {"maxLength": over.limit.max} if over.limit.count == "chars" else {}
             fields[key] = (str, Field(json_schema_extra={"minLength": 1, **extra}))
         schema: type[BaseModel] = create_model("Shortened", **fields)
+        if self.llm.rendering == "completion":
+            schema = completion_schema(schema, req, (), fieldwise=False)
         items = "\n".join(f"{k}: at most {o.limit.max} {unit_name(o.limit)} (now {o.length}): "
                           f"{json.dumps(o.text, ensure_ascii=False)}" for k, o in keys.items())
         prompt = self.prompts.get("shorten")
