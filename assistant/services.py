@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.datafiles import prompts_dir
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,11 +27,6 @@ if TYPE_CHECKING:
     from assistant.storage import DraftStore
     from assistant.users import UserService
     from assistant.workflow import Workflow
-
-
-def prompts_dir() -> Path:
-    """The prompt files shipped as package data (``prompts/`` in a source checkout)."""
-    return Path(str(resources.files("assistant") / "_data" / "prompts"))
 
 
 @dataclass

@@ -8,7 +8,6 @@ from assistant.export import FORMATS
 from assistant.generation.kinds import KINDS, get_kind
 from assistant.locales import languages, markets
 from assistant.services import Services
-from assistant.settings import REPO_ROOT
 from assistant.workflow.states import STATUSES
 from ui.context import AppContext
 from ui.desk import DeskHandlers
@@ -32,10 +31,6 @@ FINDING_COLUMNS = ["severity", "category", "field", "matched", "message", "sourc
 NOTE_KEYS = ["col_when", "col_who", "col_what"]
 
 
-def _brands() -> list[str]:
-    return sorted(p.parent.name for p in (REPO_ROOT / "knowledge").glob("*/brand.yaml"))
-
-
 def _platforms(kind: str):
     names = get_kind(kind).platforms()
     return gr.update(choices=[""] + names, value=get_kind(kind).default_platform or "")
@@ -45,7 +40,7 @@ def build_app(svc: Services, *, session_hours: float = 8) -> gr.Blocks:
     ctx = AppContext.create(svc, session_hours)
     L = Labels()
     desk, write, review = DeskHandlers(ctx, L), WriteHandlers(ctx), ReviewHandlers(ctx)
-    langs, mkts, brands = list(languages()), list(markets()), _brands()
+    langs, mkts, brands = list(languages()), list(markets()), svc.brand_folders.ids()
     with gr.Blocks(title="Brand Content Assistant") as demo:
         ui_lang = gr.Radio(CHOICES, value="en", show_label=True, label=L("ui_language"), elem_id="ui-lang")
         L.add(ui_lang, "ui_language")

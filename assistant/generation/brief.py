@@ -97,4 +97,10 @@ def variables(req: Request, passages: list[Passage], *, allow_customer_data: boo
         "limits": limits_text(req.limits) or "(none)",
         "guidelines": passages_block(passages),
         "brief": brief_block(req, allow_customer_data=allow_customer_data),
+        "context": _context(req, allow_customer_data),  # for completion prompts (the brief holds it too)
     }
+
+
+def _context(req: Request, allow_customer_data: bool) -> str:
+    text = (req.context or "").strip() if req.kind.context else ""
+    return text if allow_customer_data else redact(text)

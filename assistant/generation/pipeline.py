@@ -14,7 +14,10 @@ from pydantic import BaseModel, Field, create_model
 from assistant.compliance.checker import Checker
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.generation.brief import Request
+from assistant.generation.completion import (completion_renderer, completion_schema, example_fact_findings,
+                                              uses_examples)
 from assistant.generation.email import footer_text, get_segment, render_email, suggest_send_time
+from assistant.generation.fewshot import shots_for
 from assistant.generation.limits import Over, enforce_limits, hard_limit_violations
 from assistant.generation.models import Draft, DraftRequest, Usage
 from assistant.generation.polish import fit_hashtags, polish
@@ -68,8 +71,13 @@ class Drafter:
         prompt = self.prompts.get(call.prompt)
         schema = with_limits(req.kind.schema_for(req.platform), req.limits)
         variables = {k: call.variables[k] for k in prompt.variables}
+        completion = None
+        if self.llm.rendering == "completion":  # a base model: few-shot completion prompt, script in the grammar
+            schema = completion_schema(schema, req, NOT_PROSE, fieldwise=uses_examples(prompt, req))
+            render = completion_renderer(prompt, req)
+            completion = lambda _: render(call.variables)  # noqa: E731 - also needs what the prompt file does not show
         # cut off at the token limit, not JSON or not the schema: repaired once, with every text kept short
-        out = run_structured(prompt, self.llm, schema, variables, repair_schema=compact(schema))
+        out = run_structured(prompt, self.llm, schema, variables, repair_schema=compact(schema), completion=completion)
         draft = Draft(
             request=request_model(req), provider=self.llm.provider, model=self.llm.model_name,
             prompt_name=prompt.name, prompt_version=prompt.version, usage=out.usage,
@@ -84,9 +92,15 @@ class Drafter:
         if call.tokens:
             fields = unmask_terms(fields, call.tokens)
         self.finalise(req, draft, fields)
+        if completion is not None and call.prompt in (req.kind.prompt, "revise"):
+            fallback = shots_for(req.kind.name, req.language.code).fallback
+            if fallback:
+                draft.fixes.append(f"offline model: no {req.language.name} examples for {req.kind.name} yet "
+                                   f"(prompts/fewshot/{req.kind.name}/); the {fallback} examples were used")
         if out.repaired:
+            quoted = "" if completion is not None else "the validation errors and "  # a base model gets the same prompt
             draft.fixes.insert(0, "the first reply did not fit the schema (cut off, not JSON or fields missing); "
-                                  f"retried once with the validation errors and texts of at most {COMPACT_TEXT} characters")
+                                  f"retried once with {quoted}texts of at most {COMPACT_TEXT} characters")
         return draft
 
     def finalise(self, req: Request, draft: Draft, fields: dict[str, Any]) -> None:
@@ -115,6 +129,8 @@ class Drafter:
 
     def own_findings(self, req: Request, fields: dict[str, Any]) -> list[Finding]:
         found: list[Finding] = []  # language and script: the checker's quality.wrong_language / wrong_script
+        if self.llm.rendering == "completion":
+            found += example_fact_findings(req, fields, NOT_PROSE)
         source = req.source
         if source is not None:
             pairs = glossary_pairs(req.brand, source.request.lang, req.language.code)
@@ -129,6 +145,8 @@ class Drafter:
             extra = {"maxLength": over.limit.max} if over.limit.count == "chars" else {}
             fields[key] = (str, Field(json_schema_extra={"minLength": 1, **extra}))
         schema: type[BaseModel] = create_model("Shortened", **fields)
+        if self.llm.rendering == "completion":
+            schema = completion_schema(schema, req, (), fieldwise=False)
         items = "\n".join(f"{k}: at most {o.limit.max} {unit_name(o.limit)} (now {o.length}): "
                           f"{json.dumps(o.text, ensure_ascii=False)}" for k, o in keys.items())
         prompt = self.prompts.get("shorten")

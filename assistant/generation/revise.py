@@ -28,6 +28,12 @@ def feedback(report: CheckReport) -> str:
     return "\n".join(lines) or "(none)"
 
 
+def flagged(report: CheckReport) -> str:
+    """The flagged phrases of the error findings (for a base model, which cannot follow feedback)."""
+    phrases = dict.fromkeys(f.matched for f in report.findings if f.severity == "error" and f.matched)
+    return ", ".join(list(phrases)[:MAX_FEEDBACK])
+
+
 def revise_loop(drafter: Drafter, req: Request, first: Draft, variables: dict[str, str], rounds: int,
                 save: Callable[[Draft], Draft]) -> list[Draft]:
     """Every stored round, first draft first. Stops when a round has no error findings, when the
@@ -36,7 +42,8 @@ def revise_loop(drafter: Drafter, req: Request, first: Draft, variables: dict[st
     current = first
     while current.status == "ok" and current.report.has_errors and current.round < rounds:
         draft_json = json.dumps(current.fields, ensure_ascii=False, indent=1)
-        call = Call("revise", {**variables, "draft": draft_json, "feedback": feedback(current.report)},
+        call = Call("revise", {**variables, "draft": draft_json, "feedback": feedback(current.report),
+                               "avoid": flagged(current.report)},
                     round=current.round + 1, revision_of=current.id)
         current = save(drafter.draft(req, call, current.guideline_ids))
         chain.append(current)

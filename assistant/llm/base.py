@@ -25,6 +25,9 @@ class LLMHandle:
     chat: BaseChatModel
     provider: str
     model_name: str
+    # "chat": the prompt files' system + user messages; "completion": a few-shot completion prompt for
+    # a base model (assistant/generation/completion.py)
+    rendering: str = "chat"
 
 
 @dataclass

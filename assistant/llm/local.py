@@ -8,12 +8,15 @@ parses (schema-constrained decoding); ``grammar_first`` makes that grammar cheap
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -23,9 +26,10 @@ from pydantic import Field
 
 from assistant.errors import MissingDependencyError, ProviderError
 from assistant.llm.base import SchemaOutputMixin
+from assistant.llm.fieldwise import FIELDS_KEY, generate_fields
+from assistant.llm.script_grammar import SCRIPT_KEY, constrain_script, no_raw_controls
 
 LOCAL_MODEL_NAME = "gemma-3-270m-it-q4_k_m"
-_ROLE = {"system": "system", "human": "user", "ai": "assistant", "tool": "tool"}
 _LOCK = threading.Lock()
 
 
@@ -79,8 +83,33 @@ def _new_llama(path: Path, n_ctx: int, threads: int) -> Any:
             fix="unset local_model_path to use the packaged Gemma 3 270M, or fix the path",
         )
     # flash attention: about 10% faster prompt processing on CPU (evals/bench_local.py)
-    return llama_class(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                       flash_attn=True, verbose=False)
+    with _without_extra_buffers():
+        return llama_class(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                           flash_attn=True, verbose=False)
+
+
+@contextmanager
+def _without_extra_buffers() -> Iterator[None]:
+    """Load with llama.cpp's extra CPU buffer types off. The wheel is built for the CPU it was compiled
+    on; where that CPU has AMX but the kernel or VM does not grant the AMX tile state, the AMX buffer
+    type's first matrix multiply crashes the process (SIGSEGV in ``ggml_backend_amx_mul_mat``).
+    llama-cpp-python sets no ``use_extra_bufts`` itself, so its default parameters are patched while
+    the model loads (the caller holds ``_LOCK``)."""
+    from llama_cpp import llama as llama_module  # type: ignore[import-not-found]
+
+    low_level = llama_module.llama_cpp
+    original = low_level.llama_model_default_params
+
+    def params() -> Any:
+        value = original()
+        value.use_extra_bufts = False
+        return value
+
+    low_level.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        low_level.llama_model_default_params = original
 
 
 def context_for(path: Path, n_ctx: int, threads: int | None, prompt: str | None = None) -> LlamaContext:
@@ -151,11 +180,8 @@ class LlamaCppChatModel(SchemaOutputMixin, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        payload = [
-            {"role": _ROLE.get(m.type, "user"), "content": str(m.content)} for m in messages
-        ]
-        context = context_for(self.model_path, self.n_ctx, self.n_threads,
-                              "\n".join(f"{m['role']}: {m['content']}" for m in payload))
+        prompt = plain_prompt(messages)
+        context = context_for(self.model_path, self.n_ctx, self.n_threads, prompt)
         options: dict[str, Any] = {
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
@@ -165,25 +191,51 @@ class LlamaCppChatModel(SchemaOutputMixin, BaseChatModel):
         if self.seed is not None:
             options["seed"] = self.seed
         schema = kwargs.get("json_schema")
-        if schema is not None:
-            options["response_format"] = {"type": "json_object", "schema": grammar_safe(schema)}
         with context.lock:  # one llama context is not safe for concurrent use
             try:
-                out = context.llama.create_chat_completion(messages=payload, **options)
+                if schema is not None and schema.get(FIELDS_KEY):
+                    text, usage, finish = generate_fields(context.llama, prompt, schema, options, grammar_safe)
+                else:
+                    if schema is not None:
+                        options["grammar"] = json_grammar(json.dumps(schema, sort_keys=True))
+                    out = context.llama.create_completion(prompt=prompt, **options)
+                    text, usage = out["choices"][0].get("text") or "", out.get("usage") or {}
+                    finish = out["choices"][0].get("finish_reason")
             except ValueError as exc:  # e.g. prompt longer than the context window
                 raise ProviderError(
                     f"the local model refused the request: {exc}",
                     fix="raise local_n_ctx or shorten the product facts",
                 ) from exc
-        choice = out["choices"][0]
-        usage = out.get("usage") or {}
         message = AIMessage(
-            content=choice["message"].get("content") or "",
+            content=text,
             usage_metadata={
                 "input_tokens": int(usage.get("prompt_tokens", 0)),
                 "output_tokens": int(usage.get("completion_tokens", 0)),
                 "total_tokens": int(usage.get("total_tokens", 0)),
             },
-            response_metadata={"finish_reason": choice.get("finish_reason"), "model_name": self.model_name},
+            response_metadata={"finish_reason": finish, "model_name": self.model_name},
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def plain_prompt(messages: list[BaseMessage]) -> str:
+    """The text the model continues. The packaged GGUF has no chat template (llama-cpp-python would
+    fall back to Llama-2 ``[INST] <<SYS>>`` markup) and is a base model, so messages are sent as
+    plain text: a completion prompt arrives as one message; a system + user pair is joined."""
+    return "\n\n".join(str(m.content).strip() for m in messages if str(m.content).strip())
+
+
+@lru_cache(maxsize=64)
+def json_grammar(schema_json: str) -> Any:
+    """The llama.cpp grammar for a JSON schema (with the ``x-script`` constraint, if any)."""
+    from llama_cpp import LlamaGrammar  # type: ignore[import-not-found]
+    from llama_cpp.llama_grammar import json_schema_to_gbnf  # type: ignore[import-not-found]
+
+    schema = json.loads(schema_json)
+    script = schema.pop(SCRIPT_KEY, None)
+    schema.pop(FIELDS_KEY, None)
+    gbnf = json_schema_to_gbnf(json.dumps(grammar_safe(schema)))
+    gbnf = no_raw_controls(gbnf)
+    if script:
+        gbnf = constrain_script(gbnf, script.get("latin", []), script.get("free", []), script.get("units", []))
+    return LlamaGrammar.from_string(gbnf, verbose=False)

@@ -28,7 +28,7 @@ def _local(settings) -> LLMHandle:
         max_tokens=settings.max_output_tokens,
         seed=settings.seed,
     )
-    return LLMHandle(chat, "local", name)
+    return LLMHandle(chat, "local", name, rendering="completion")
 
 
 def _fake(settings) -> LLMHandle:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ValidationError
@@ -36,18 +36,32 @@ class ChainOutput:
 
 
 def run_structured(prompt: Prompt, llm: LLMHandle, schema: type[BaseModel], variables: dict[str, str], *,
-                   repair_schema: type[BaseModel] | None = None, repair: bool = True) -> ChainOutput:
+                   repair_schema: type[BaseModel] | None = None, repair: bool = True,
+                   completion: Callable[[dict[str, str]], str] | None = None) -> ChainOutput:
     """Ask for ``schema``; on a reply that does not fit, ask once more (with ``repair_schema``, default
-    the same schema), quoting the validation errors and the fields wanted."""
-    messages = prompt.chat_template().format_messages(**variables)
+    the same schema), quoting the validation errors and the fields wanted.
+
+    A base model (``llm.rendering == "completion"``) gets one message, the text ``completion`` renders
+    (default: the prompt as plain text); its repair is the same text again under ``repair_schema`` (a
+    completion model does not follow a conversation)."""
+    if llm.rendering == "completion":
+        text = completion(variables) if completion else prompt.render(**variables)
+        messages: list[BaseMessage] = [HumanMessage(content=text)]
+    else:
+        text = prompt.render(**variables)
+        messages = prompt.chat_template().format_messages(**variables)
     started = time.perf_counter()
     result = _invoke(llm, schema, messages)
-    usage = _usage(result, prompt.render(**variables), llm)
+    usage = _usage(result, text, llm)
     repaired = False
     if result.parsed is None and repair:
         repaired = True
         target = repair_schema or schema
-        follow_up = [*messages, result.raw or AIMessage(content=""), HumanMessage(content=repair_request(result, target))]
+        if llm.rendering == "completion":
+            follow_up = messages
+        else:
+            follow_up = [*messages, result.raw or AIMessage(content=""),
+                         HumanMessage(content=repair_request(result, target))]
         result = _invoke(llm, target, follow_up)
         extra = _usage(result, "\n\n".join(str(m.content) for m in follow_up), llm)
         usage.prompt_tokens += extra.prompt_tokens

@@ -1,0 +1,213 @@
+"""The local provider's prompts for a base model: plain completion text with few-shot examples (never
+chat markup), examples valid for every kind, the CJK script constraint in the grammar."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.catalog import load_products
+from assistant.errors import ConfigError
+from assistant.generation import fewshot
+from assistant.generation.kinds import KINDS
+from assistant.llm import LLMHandle
+from assistant.llm.script_grammar import constrain_script, no_raw_controls
+from assistant.services import build_services
+from assistant.settings import load_settings
+from tests.conftest import SAMPLE_PRODUCTS
+
+CHAT_MARKUP = ["[INST]", "[/INST]", "<<SYS>>", "<</SYS>>", "<start_of_turn>", "<|im_start|>"]
+
+
+class RecordingLlama:
+    """Stands in for ``llama_cpp.Llama``: records every prompt and answers each field's grammar with a
+    value of the right shape, so drafts parse and the revise round runs too."""
+
+    def __init__(self):
+        self.prompts: list[str] = []
+
+    def create_completion(self, prompt: str, grammar=None, **options):
+        self.prompts.append(prompt)
+        root = next(line for line in grammar._grammar.splitlines() if line.startswith("root ::="))
+        if '"["' in root:
+            text = ' ["best Text eins", "Text zwei", "Text drei"]'  # "best": an error finding, so revise runs
+        elif '"true"' in root:
+            text = " true"
+        elif "Shop now" in root:
+            text = ' "Shop now"'
+        else:
+            text = ' "Ein kurzer Text"'
+        return {"choices": [{"text": text, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13}}
+
+    def create_chat_completion(self, **kwargs):  # pragma: no cover - failing is the point
+        raise AssertionError("the local model must not be sent chat messages (no chat template)")
+
+
+@pytest.fixture
+def recorded(monkeypatch, tmp_path):
+    pytest.importorskip("llama_cpp", reason="the grammar is built with llama-cpp-python (the 'local' extra)")
+    from assistant.llm import local
+
+    llama = RecordingLlama()
+    monkeypatch.setattr(local, "context_for", lambda *args, **kwargs: local.LlamaContext(llama))
+    chat = local.LlamaCppChatModel(model_path=tmp_path / "model.gguf")
+    services = build_services(load_settings(provider="fake"), llm=LLMHandle(chat, "local", "m", rendering="completion"))
+    return services, llama
+
+
+@pytest.mark.parametrize("kind, lang, market, label", [
+    ("listing", "de", "DE", "Deutsch:"),
+    ("search_ad", "zh-Hans", "CN", "中文:"),
+    ("review_reply", "ja", "JP", "日本語:"),
+])
+def test_the_local_model_gets_plain_few_shot_text_never_chat_markup(recorded, kind, lang, market, label):
+    services, llama = recorded
+    product = load_products(SAMPLE_PRODUCTS)[0]
+    context = "Arrived late, box dented." if KINDS[kind].context else None
+    draft = services.generator.generate(kind, product, services.brand(), lang=lang, market=market,
+                                        context=context, revise_rounds=1)
+    assert draft.status == "ok", draft.error
+    assert llama.prompts, "nothing reached the model"
+    for prompt in llama.prompts:
+        assert not [m for m in CHAT_MARKUP if m in prompt], prompt[:300]
+    first = llama.prompts[0]
+    assert "Wrenley" in first and "Cobble" in first  # both examples
+    assert first.count(label) == 3  # two examples and the real product
+    assert product.name in first.split("Cobble")[-1]  # the real product comes last
+    if context:
+        assert context in first
+    assert "PRODUCT FACTS" not in first and "Reply with one JSON" not in first  # not the chat prompt
+
+
+def test_a_revision_prompt_is_the_kinds_prompt_with_the_flagged_phrases(recorded):
+    from assistant.compliance.models import CheckReport, Finding
+    from assistant.generation import brief
+    from assistant.generation.completion import completion_renderer
+    from assistant.generation.revise import flagged
+
+    services, _ = recorded
+    product = load_products(SAMPLE_PRODUCTS)[0]
+    req = services.generator.request("listing", product, services.brand(), lang="de", market="DE")
+    found = [Finding(category="absolute_claim", rule_id="x", severity="error", start=0, end=5, message="m", matched=m)
+             for m in ("beste", "#1", "beste")] + [Finding(category="quality", rule_id="y", severity="warning",
+                                                           start=0, end=1, message="m", matched="egal")]
+    avoid = flagged(CheckReport(findings=found, score=50))
+    assert avoid == "beste, #1"
+    variables = {**brief.variables(req, []), "draft": "{}", "feedback": "1. ...", "avoid": avoid}
+    text = completion_renderer(services.prompts.get("revise"), req)(variables)
+    assert "Nicht verwenden: beste, #1" in text.split("Cobble")[-1]
+    assert text.count("Deutsch:") == 3 and "REVIEWER FINDINGS" not in text
+
+
+def test_a_language_without_examples_falls_back_to_english_and_says_so(recorded):
+    services, llama = recorded
+    product = load_products(SAMPLE_PRODUCTS)[0]
+    draft = services.generator.generate("social_ad", product, services.brand(), lang="fr", market="FR", revise_rounds=0)
+    assert any("no French examples for social_ad" in fix for fix in draft.fixes)
+    assert "Français:" in llama.prompts[0] and "Wrenley" in llama.prompts[0]
+    assert fewshot.coverage(["fr"])["fr"] == list(KINDS)
+
+
+def test_every_kind_has_valid_examples_in_english_german_chinese_and_japanese():
+    for kind in KINDS:
+        for lang in ("en", "de", "zh-Hans", "ja"):
+            shots = fewshot.shots_for(kind, lang)
+            assert shots.fallback is None and len(shots.examples) == 2, (kind, lang)
+            assert set(shots.fields) == set(shots.examples[0][1]), (kind, lang)
+
+
+@pytest.mark.parametrize("output, error", [
+    ({"reply": "Danke!"}, "needs_follow_up"),  # a required field is missing
+    ({"needs_follow_up": True, "reply": "Danke!"}, "schema order"),
+    ({"reply": "Danke!", "needs_follow_up": True, "extra": 1}, "extra"),
+])
+def test_a_broken_example_file_is_refused_with_its_path(tmp_path, output, error):
+    source = fewshot.FEWSHOT_DIR
+    for name in ("labels.yaml", "products.yaml"):
+        (tmp_path / name).write_text((source / name).read_text("utf-8"), encoding="utf-8")
+    path = tmp_path / "review_reply" / "de.yaml"
+    path.parent.mkdir()
+    path.write_text(yaml.safe_dump({"instruction": "x", "examples": [{"product": "stool", "output": output}]}))
+    with pytest.raises(ConfigError) as exc:
+        fewshot.shot_file("review_reply", "de", tmp_path)
+    assert error in str(exc.value) and str(path) in str(exc.value)
+
+
+def test_example_products_are_unlike_the_catalogues():
+    names = {p.name for p in load_products(SAMPLE_PRODUCTS)}
+    eval_products = Path(SAMPLE_PRODUCTS).parents[2] / "evals" / "generation" / "products.jsonl"
+    names |= {json.loads(line)["name"] for line in eval_products.read_text("utf-8").splitlines()}
+    for example in fewshot.products().values():
+        assert example.leak_terms
+        assert not [t for t in example.leak_terms if any(t.lower() in n.lower() for n in names)], example.name
+
+
+GBNF = "\n".join([
+    r'char ::= [^"\\] | "\\" (["\\/bfnrt] | "u" [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F] [0-9a-fA-F])',
+    'root ::= "{" space title-kv "," space url-handle-kv "}" space',
+    'space ::= " "?',
+    r'title ::= "\"" char (char (char)?)? "\"" space',
+    'title-kv ::= "\\"title\\"" space ":" space title',
+    r'url-handle ::= "\"" char (char)? "\"" space',
+    'url-handle-kv ::= "\\"url_handle\\"" space ":" space url-handle',
+])
+
+
+def test_the_script_constraint_holds_prose_fields_and_leaves_free_ones():
+    out = constrain_script(no_raw_controls(GBNF), ["Bambuu Home", "CoreHeat"], ["url_handle"], ["cm", "kg"])
+    rules = dict(line.split(" ::= ", 1) for line in out.splitlines() if " ::= " in line)
+    assert "script-char" in rules["title"] and not re.search(r"(?<![\w-])char(?![\w-])", rules["title"])
+    assert "script-char" not in rules["url-handle"]
+    assert r"\x00-\x1F" in rules["char"]  # no raw newlines: a base model runs on into a new block
+    assert "a-zA-Z" in rules["script-char"]  # no free Latin letters in CJK copy
+    assert '"Bambuu Home"' in rules["latin-term"] and '"CoreHeat"' in rules["latin-term"]
+    assert '[0-9] " "? ("cm" | "kg")' in rules["latin-term"]  # units only right after a number
+    assert "[A-Z]" not in rules["latin-term"]  # no generic acronyms: capitals chained spell any word
+
+
+def test_cjk_copy_may_hold_the_products_own_acronyms_and_brand_names(recorded):
+    from assistant.generation.completion import latin_terms
+
+    services, _ = recorded
+    lamp = next(p for p in load_products(SAMPLE_PRODUCTS) if "Lamp" in p.name)
+    req = services.generator.request("listing", lamp, services.brand(), lang="zh-Hans", market="CN")
+    terms = latin_terms(req)
+    assert {"Bambuu", "Bambuu Home", "LED", "USB-C", "RoHS", "CE", "FCC"} <= set(terms)
+    assert not {"Bamboo", "Desk", "Lamp", "bamboo"} & set(terms)
+
+
+def test_the_script_grammar_is_valid_gbnf():
+    llama_cpp = pytest.importorskip("llama_cpp")
+    llama_cpp.LlamaGrammar.from_string(constrain_script(no_raw_controls(GBNF), ["Bambuu"], [], ["cm"]), verbose=False)
+
+
+def test_a_variant_retry_names_the_kept_variants_so_its_prompt_differs(recorded):
+    services, llama = recorded
+    product = load_products(SAMPLE_PRODUCTS)[0]
+    result = services.generator.generate_variants("social_ad", product, services.brand(), n=2, lang="de",
+                                                  market="DE", revise_rounds=0)
+    assert result.removed, "the recorder answers alike, so the second variant is a near-duplicate"
+    retried = [p for p in llama.prompts if "Nicht verwenden:" in p]
+    assert retried and "Ein kurzer Text" in retried[0].split("Nicht verwenden:")[-1]
+
+
+def test_a_fact_copied_from_an_example_is_an_error_finding_unless_the_product_has_it(recorded):
+    from assistant.catalog import Product
+    from assistant.generation.completion import example_fact_findings
+
+    services, _ = recorded
+    board = load_products(SAMPLE_PRODUCTS)[0]
+    req = services.generator.request("social_ad", board, services.brand(), lang="de", market="DE")
+    fields = {"primary_text": "Von Hand gegossen in Wales.", "headline": "Schneidebrett", "description": "Bambus",
+              "call_to_action": "Shop now"}
+    found = example_fact_findings(req, fields, ["call_to_action"])
+    assert {(f.matched, f.field, f.severity) for f in found} == {
+        ("Wales", "primary_text", "error"), ("von Hand gegossen", "primary_text", "error")}
+    welsh = Product(sku="W1", name="Slate coaster", facts={"origin": "cut in Wales"})
+    req = services.generator.request("social_ad", welsh, services.brand(), lang="de", market="DE")
+    assert [f.matched for f in example_fact_findings(req, fields, [])] == ["von Hand gegossen"]
