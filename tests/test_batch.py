@@ -221,3 +221,22 @@ def test_openai_batch_mode_uploads_polls_downloads_and_stitches(stub, tmp_path):
     # loaded machine reads its answer from the cache again: never fewer, sometimes more)
     assert result.stats.cache_hits >= 4
     assert len(results(out)) == 4
+
+
+def test_an_auto_structured_method_is_chosen_once_before_the_job_and_the_batch_requests_use_it(stub):
+    """The Batch API recorder cannot answer a probe: ``auto`` is resolved directly (probe or cache) first."""
+    import httpx
+
+    from assistant.batch.runner import openai_handle
+    from assistant.batch.remote import RecordingTransport
+
+    settings = load_settings(provider="openai", openai_base_url=stub.base_url, model="gpt-4o-mini", revise_rounds=0,
+                             timeout_s=0.5, openai_structured_method="auto")
+    svc = build_services(settings)
+    recorded = RecordingTransport(type("NoCache", (), {"cache_get": staticmethod(lambda key: None)})())
+    handle = openai_handle(svc, recorded)
+    assert handle.chat.structured_method == "json_schema"  # the stub follows it; probed through the stub itself
+    assert recorded.take() == []  # the probe did not go through the job's transport
+    asked = stub.state.chat_requests
+    assert openai_handle(svc, httpx.MockTransport(lambda r: httpx.Response(500))).chat.structured_method == "json_schema"
+    assert stub.state.chat_requests == asked  # cached in <home>/cache: no second probe
