@@ -42,13 +42,15 @@ def _load(where: str, text: str):
             raise ConfigError(f"not valid YAML: {exc}", where=f"{where}:{mark.line + 1}" if mark else where) from exc
 
 
-def parse_pack(where: str, text: str) -> list:
+def parse_pack(where: str, text: str, *, shipped: bool = False) -> list:
     """Rules of one pack file; ``where`` names the file in error messages. The YAML node tree that
-    gives line numbers is composed only when there is an error to place."""
+    gives line numbers is composed only when there is an error to place. ``shipped``: a pack of the
+    package, whose regular expressions the tests check (valid, linear-time) so start-up need not."""
+    context = {"shipped": shipped}
     data = _load(where, text)
     node = functools.partial(yaml.compose, text)
     try:
-        pack = RulePack.model_validate(data)
+        pack = RulePack.model_validate(data, context=context)
     except ValidationError as exc:
         err = exc.errors()[0]
         raise _error(where, node(), list(err["loc"]), _msg(err)) from exc
@@ -56,7 +58,7 @@ def parse_pack(where: str, text: str) -> list:
     for i, raw in enumerate(pack.rules):
         merged = {**pack.defaults, **raw, "pack": pack.pack}
         try:
-            rules.append(_RULE.validate_python(merged))
+            rules.append(_RULE.validate_python(merged, context=context))
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = [p for p in err["loc"] if p not in _TYPE_TAGS]
@@ -93,7 +95,7 @@ def shipped_rules() -> tuple:
     rules: list = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".yaml"):
-            rules += parse_pack(f"{RULES_DIR}/{entry.name}", entry.read_text("utf-8"))
+            rules += parse_pack(f"{RULES_DIR}/{entry.name}", entry.read_text("utf-8"), shipped=True)
     check_unique(rules)
     return tuple(rules)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from assistant.channels import Count
 from assistant.compliance.linear import FIX as LINEAR_FIX, problems
@@ -50,8 +50,12 @@ def _examples(value: Any) -> Any:
     return value
 
 
-def _check_regexes(values: list[str]) -> list[str]:
-    """Valid and linear-time (``linear.py``): a rule must not stall the checker on a hostile text."""
+def _check_regexes(values: list[str], info: ValidationInfo) -> list[str]:
+    """Valid and linear-time (``linear.py``): a rule must not stall the checker on a hostile text.
+    The packs shipped in the package (context ``shipped``) are checked by the tests instead
+    (``test_linear_checker``, ``test_rules``): that analysis is most of the start-up of ``review``."""
+    if (info.context or {}).get("shipped"):
+        return values
     for v in values:
         try:
             re.compile(v)
@@ -144,8 +148,8 @@ class PatternRule(RuleBase):
 
     @field_validator("prefilter")
     @classmethod
-    def _prefilter(cls, v: str | None) -> str | None:
-        return _check_regexes([v])[0] if v else v
+    def _prefilter(cls, v: str | None, info: ValidationInfo) -> str | None:
+        return _check_regexes([v], info)[0] if v else v
 
 
 class OccurrenceRule(RuleBase):
@@ -158,8 +162,8 @@ class OccurrenceRule(RuleBase):
 
     @field_validator("pattern")
     @classmethod
-    def _regex(cls, v: str | None) -> str | None:
-        return _check_regexes([v])[0] if v else v
+    def _regex(cls, v: str | None, info: ValidationInfo) -> str | None:
+        return _check_regexes([v], info)[0] if v else v
 
     @model_validator(mode="after")
     def _pattern_needed(self):
