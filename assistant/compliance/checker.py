@@ -11,7 +11,7 @@ finding names the field), for ``check_text`` the whole pasted text.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.channels import channel_spec
@@ -46,10 +46,19 @@ class Plan:
     index: TermIndex
     term_rules: list
     active: set[int]  # indexes into term_rules that apply here
-    others: list  # the other rule types that apply here, as (rule, check function, what it compiled)
+    others: list  # the other rule types that apply here, as (rule, check function)
     anchors: AnchorIndex  # which of ``others`` can match a text
     gated: set[int]  # indexes into ``others`` that run only when one of their anchors occurs
     prefixed: dict[int, str]  # indexes into ``others`` whose matches start with a literal prefix -> rule id
+    chinese: bool = False
+    compiled: dict[int, Any] = field(default_factory=dict)  # what each rule compiled, on its first run
+
+    def prepared(self, i: int) -> Any:
+        """What rule ``i`` of ``others`` compiled: done on first use, so a gated rule whose anchors never
+        occur costs nothing (start-up of ``review``)."""
+        if i not in self.compiled:
+            self.compiled[i] = prepare(self.others[i][0], self.chinese)
+        return self.compiled[i]
 
 
 class Checker:
@@ -128,7 +137,7 @@ class Checker:
             starts = {i: start_prefixes(r) for i, r in enumerate(others) if start_prefixes(r)}
             self._plans[key] = Plan(
                 index=index, term_rules=term_rules, active={i for i, r in enumerate(term_rules) if id(r) in ids},
-                others=[(r, CHECKS[r.type], prepare(r, chinese)) for r in others],
+                others=[(r, CHECKS[r.type]) for r in others], chinese=chinese,
                 anchors=AnchorIndex(anchors, chinese=chinese, starts=starts), gated=set(anchors),
                 prefixed={i: others[i].id for i in starts},
             )
@@ -168,9 +177,9 @@ class Checker:
         findings = self._terms(ctx, plan)
         present, starts = plan.anchors.scan(ctx.joined(None, True)[0])
         ctx.starts = {rule_id: starts.get(i, []) for i, rule_id in plan.prefixed.items()}
-        for i, (rule, check, prepared) in enumerate(plan.others):
+        for i, (rule, check) in enumerate(plan.others):
             if (i not in plan.gated or i in present) and (types is None or rule.type in types):
-                findings += check(rule, ctx, prepared)
+                findings += check(rule, ctx, plan.prepared(i))
         return findings
 
     def _terms(self, ctx: Context, plan: Plan) -> list[Finding]:
