@@ -38,33 +38,44 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(argv: list[str], ready_url: str, *, timeout_s: float, env: dict | None = None, log=None):
-    """Start a server process, wait until ``ready_url`` answers, yield the process, then stop it."""
+def served(make_argv, ready_path: str, *, timeout_s: float, env: dict | None = None, log=None, attempts: int = 3):
+    """Start a server on a free 127.0.0.1 port (``make_argv(port)`` gives its command line), wait until
+    ``ready_path`` answers 200, yield its base URL ``http://127.0.0.1:PORT``, then stop it. A server that
+    exits before it is ready (another process took the port between choosing and binding it) is started
+    again on another port, up to ``attempts`` times."""
     import subprocess
     import time
     import urllib.request
 
     import pytest
 
-    proc = subprocess.Popen(argv, env=env, stdout=log or subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                with urllib.request.urlopen(ready_url, timeout=5) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"{argv[0]} did not start: {ready_url} (exit code {proc.poll()})")
-            time.sleep(0.5)
-        yield proc
-    finally:
-        proc.terminate()
+    for attempt in range(1, attempts + 1):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        argv = make_argv(port)
+        proc = subprocess.Popen(argv, env=env, stdout=log or subprocess.DEVNULL,
+                                stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            deadline = time.monotonic() + timeout_s
+            while proc.poll() is None:
+                try:
+                    with urllib.request.urlopen(url + ready_path, timeout=5) as resp:
+                        if resp.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{argv[0]} did not answer {url + ready_path} within {timeout_s:.0f} s")
+                time.sleep(0.5)
+            if proc.poll() is None:
+                yield url
+                return
+            if attempt == attempts:
+                pytest.fail(f"{argv[0]} exited before it was ready (exit code {proc.poll()}), {attempts} ports tried")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -27,7 +27,7 @@ def require(what: str, how_to_install: str) -> None:
     message = f"{what} is not available: {how_to_install}"
     if in_ci():
         pytest.fail(f"{message} (required in CI: {CI_VARIABLE} is set)", pytrace=False)
-    pytest.skip(message)
+    pytest.skip(message, allow_module_level=True)
 
 
 def require_module(name: str, what: str, how_to_install: str) -> ModuleType:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, Field
@@ -21,9 +22,11 @@ from assistant.llm.structured import run_structured
 from assistant.services import build_services
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_PRODUCTS
-from tests.helpers import free_port, run_cli, served
+from tests.helpers import run_cli, served
+from tests.requirements import require_module
 
-pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server] (the test extra)")
+require_module("llama_cpp.server", "llama-cpp-python's server (llama-cpp-python[server])",
+               "install the test extra (make test does)")
 pytestmark = [pytest.mark.local_model, pytest.mark.timeout(1800)]
 SLOW = {"timeout_s": 900, "max_retries": 0, "max_output_tokens": 400}
 
@@ -33,12 +36,12 @@ def server(tmp_path_factory):
     from assistant.llm.local import assemble_gguf
 
     model = assemble_gguf(tmp_path_factory.mktemp("models"))
-    port = free_port()
     with (tmp_path_factory.mktemp("server") / "server.log").open("w") as log, \
-            served([sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-                    "--port", str(port), "--chat_format", "gemma", "--n_ctx", "4096", "--verbose", "false"],
-                   f"http://127.0.0.1:{port}/v1/models", timeout_s=180, log=log):
-        yield f"http://127.0.0.1:{port}/v1"
+            served(lambda port: [sys.executable, str(Path(__file__).with_name("llama_server.py")), "--model",
+                                 str(model), "--host", "127.0.0.1", "--port", str(port), "--chat_format", "gemma",
+                                 "--n_ctx", "4096", "--verbose", "false"],
+                   "/v1/models", timeout_s=180, log=log) as url:
+        yield f"{url}/v1"
 
 
 def test_generate_listing_with_auto_and_a_review_gated_revision(server, capsys, monkeypatch, product_file,

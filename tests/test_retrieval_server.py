@@ -23,12 +23,10 @@ def chroma_server(tmp_path_factory):
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     if not Path(exe).exists():
         require("the chroma command (package chromadb)", "install the 'knowledge' extra (make test does)")
-    port = free_port()
     data = tmp_path_factory.mktemp("chroma-server")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    url = f"http://127.0.0.1:{port}"
-    with served([exe, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-                f"{url}/api/v2/heartbeat", timeout_s=STARTUP_S, env=env):
+    with served(lambda port: [exe, "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                "/api/v2/heartbeat", timeout_s=STARTUP_S, env=env) as url:
         yield url
 
 
