@@ -82,23 +82,22 @@ def _read(path: Path) -> Any:
         raise ConfigError(f"not valid YAML: {exc}", where=str(path)) from exc
 
 
+def _models(path: Path, model: type[BaseModel], what: str) -> dict[str, Any]:
+    """``path``'s top-level mapping, each value validated as ``model``."""
+    try:
+        return {key: model.model_validate(value) for key, value in _read(path).items()}
+    except ValidationError as exc:
+        raise ConfigError(f"bad {what}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", where=str(path)) from exc
+
+
 @cache
 def labels(directory: Path = FEWSHOT_DIR) -> dict[str, Labels]:
-    path = directory / "labels.yaml"
-    try:
-        return {lang: Labels.model_validate(v) for lang, v in _read(path).items()}
-    except ValidationError as exc:
-        raise ConfigError(f"bad labels: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}", where=str(path)) from exc
+    return _models(directory / "labels.yaml", Labels, "labels")
 
 
 @cache
 def products(directory: Path = FEWSHOT_DIR) -> dict[str, ExampleProduct]:
-    path = directory / "products.yaml"
-    try:
-        return {key: ExampleProduct.model_validate(v) for key, v in _read(path).items()}
-    except ValidationError as exc:
-        raise ConfigError(f"bad example product: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}",
-                          where=str(path)) from exc
+    return _models(directory / "products.yaml", ExampleProduct, "example product")
 
 
 @cache
