@@ -131,3 +131,22 @@ def test_an_english_sentence_in_german_copy_is_checked_with_english_rules(checke
     german = checker.check_text("Titel: ThermoKanne\nBullet: Die Kanne hält den Kaffee warm und ist leicht.",
                                 lang="de", market="DE")
     assert not [f for f in german.findings if f.rule_id.startswith("en.")]
+
+
+def test_mostly_english_draft_declared_german_keeps_the_language_error_pasted_copy_gets_info():
+    """A draft's fields were asked for in German: English copy there is an error the reviser must fix.
+    Pasted copy that mixes German with English sentences (checked with the English rules too) only
+    gets the language finding as information."""
+    from assistant.compliance.checker import Checker
+
+    fields = {"title": "Bamboo cutting board with a deep juice groove",
+              "bullets": ["Mit Saftrille.", "Made from sturdy bamboo that is gentle on your knives every day."],
+              "description": "A sturdy board for daily cooking. Hand wash it and oil it every month to keep it smooth."}
+    checker = Checker()
+    drafted = [f for f in checker.check_fields(fields, lang="de", market="DE", channel="listing").findings
+               if f.rule_id == "quality.wrong_language"]
+    assert [f.severity for f in drafted] == ["error"]
+    pasted = "\n".join(f"{k.capitalize()}: {v if isinstance(v, str) else ' '.join(v)}" for k, v in fields.items())
+    reviewed = [f for f in checker.check_text(pasted, lang="de", market="DE", channel="listing").findings
+                if f.rule_id == "quality.wrong_language"]
+    assert [f.severity for f in reviewed] == ["info"]

@@ -203,14 +203,15 @@ class Checker:
         return out
 
     def _quality(self, doc: Document, language, mixed: list) -> list[Finding]:
-        """Quality checks. Copy that mixes the declared language with English sentences (which the
-        English rules have checked) gets the language finding as information, not as an error."""
+        """Quality checks. Pasted copy that mixes the declared language with English sentences (which the
+        English rules have checked) gets the language finding as information, not as an error. A draft's
+        fields (generated or edited for a declared language) keep it as an error: the reviser must fix it."""
         parts = [(s.text, s.offset, s.label) for s in doc.segments
                  if doc.from_fields or s.text.strip() or len(doc.segments) == 1]
         prose = "\n".join(s.text for s in doc.segments if s.field not in NOT_PROSE)
         found = check_texts(parts) + check_language(prose, language)
         english = sum(len(s.text) for s in mixed)
-        if mixed and english < len(prose.strip()) * 0.95:
+        if mixed and not doc.from_fields and english < len(prose.strip()) * 0.95:
             found = [f.model_copy(update={"severity": "info", "message": f"{f.message}; part of the copy is in "
                                           "English and was checked with the English rules too"})
                      if f.rule_id == "quality.wrong_language" else f for f in found]
