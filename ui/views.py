@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from assistant.channels import FieldLimit, measure
+from assistant.channels.fields import walk_fields
 from assistant.compliance.models import CheckReport
 from assistant.workflow.diff import field_lines
 
@@ -23,23 +24,13 @@ def esc(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=True))
 
 
-def _texts(fields: dict[str, Any]) -> list[tuple[str, str]]:
-    out = []
-    for name, value in fields.items():
-        if isinstance(value, list):
-            out += [(f"{name}[{i}]", str(v)) for i, v in enumerate(value)]
-        elif value is not None:
-            out.append((name, str(value)))
-    return out
-
-
 def highlighted(fields: dict[str, Any], report: CheckReport) -> list[tuple[str, str | None]]:
     """(text, severity) segments for gr.HighlightedText: one line per field, findings marked."""
     by_label: dict[str, list] = {}
     for f in report.findings:
         by_label.setdefault(f.field or "", []).append(f)
     segments: list[tuple[str, str | None]] = []
-    for label, text in _texts(fields):
+    for label, text in ((t.label, t.text) for t in walk_fields(fields)):
         segments.append((f"{label}: ", None))
         pos = 0
         spans = sorted((f for f in by_label.get(label, []) if f.end > f.start and f.end <= len(text)),
@@ -78,7 +69,7 @@ def findings_rows(report: CheckReport) -> list[list[str]]:
 
 def field_rows(fields: dict[str, Any], limits: dict[str, FieldLimit]) -> list[list[Any]]:
     rows = []
-    for label, text in _texts(fields):
+    for label, text in ((t.label, t.text) for t in walk_fields(fields)):
         limit = limits.get(label.split("[")[0])
         count = limit.count if limit else "chars"
         rows.append([label, text, measure(text, count), f"{limit.max} {count}" if limit and limit.max else ""])

@@ -21,6 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.catalog import Product
+from assistant.catalog.loader import parse_price
 from assistant.errors import InputError
 
 SAMPLE_BYTES = 64 * 1024
@@ -236,10 +237,11 @@ class Catalogue:
             if target in LIST_FIELDS:
                 product[target] = [p.strip() for p in text.split(LIST_SEPARATOR) if p.strip()]
             elif target == "price":
-                try:
-                    product["price"] = float(text.replace(",", "").lstrip("$€£¥"))
+                try:  # the catalogue loader's rule: 1,234.56 / 1.234,56 / 1 234,56; never inf or nan
+                    product["price"] = parse_price(text.lstrip("$€£¥"))
                 except ValueError:
-                    return RowError(where, f"column '{key}': '{text[:40]}' is not a number")
+                    return RowError(where, f"column '{key}': '{text[:40]}' is not a number "
+                                           "(write a price such as 1234.56, 1,234.56 or 1.234,56)")
             elif target.startswith("fact:"):
                 facts[target.removeprefix("fact:").strip()] = text
             else:
