@@ -14,8 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from assistant.errors import ConfigError
 
@@ -35,45 +34,51 @@ def config_file_path() -> Path | None:
     return candidate if candidate.exists() else None
 
 
-class TomlFileSource(PydanticBaseSettingsSource):
-    """Reads the TOML config file; refuses secrets in it."""
-
-    def __init__(self, settings_cls: type[BaseSettings], path: Path | None):
-        super().__init__(settings_cls)
-        self.path = path
-
-    def get_field_value(self, field, field_name):  # pragma: no cover - not used, __call__ is
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        if self.path is None:
-            return {}
-        if not self.path.exists():
-            raise ConfigError(
-                f"config file {self.path} does not exist",
-                fix="create it or unset ASSISTANT_CONFIG",
-            )
-        try:
-            data = tomllib.loads(self.path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"not valid TOML: {exc}", where=str(self.path)) from exc
-        for key in SECRET_FIELDS & set(data):
-            raise ConfigError(
-                f"'{key}' must not be stored in a config file",
-                where=str(self.path),
-                fix=f"remove it and set the environment variable {key.upper()} instead",
-            )
-        return data
+def _config_file_values(path: Path | None) -> dict[str, Any]:
+    """The TOML config file's settings; refuses secrets in it."""
+    if path is None:
+        return {}
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist", fix="create it or unset ASSISTANT_CONFIG")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", where=str(path)) from exc
+    for key in SECRET_FIELDS & set(data):
+        raise ConfigError(
+            f"'{key}' must not be stored in a config file",
+            where=str(path),
+            fix=f"remove it and set the environment variable {key.upper()} instead",
+        )
+    return data
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="ASSISTANT_",
-        env_nested_delimiter="__",
-        extra="forbid",
-        validate_default=True,
-        populate_by_name=True,
-    )
+def _environment_values(fields: dict[str, Any]) -> dict[str, str]:
+    """Each setting's environment variable (``ASSISTANT_<NAME>``, or the names its alias lists such as
+    ``OPENAI_API_KEY``), matched case-insensitively; unknown variables are ignored. Values stay text:
+    the model converts them (``"0.2"`` to a float, ``"true"`` to a bool)."""
+    env = {key.lower(): value for key, value in os.environ.items()}
+    found = {}
+    for name, field in fields.items():
+        alias = field.validation_alias
+        names = [c for c in alias.choices if isinstance(c, str)] if isinstance(alias, AliasChoices) else []
+        for candidate in names or [f"ASSISTANT_{name}"]:
+            if candidate.lower() in env:
+                found[name] = env[candidate.lower()]
+                break
+    return found
+
+
+class Settings(BaseModel):
+    """Precedence, lowest first: defaults, the config file, the environment, the arguments given.
+    (A plain pydantic model rather than pydantic-settings, whose import alone was a quarter of the
+    CLI's start-up; the sources are the three functions above.)"""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True, populate_by_name=True)
+
+    def __init__(self, **values: Any) -> None:
+        fields = type(self).model_fields
+        super().__init__(**{**_config_file_values(config_file_path()), **_environment_values(fields), **values})
 
     home: Path = Field(default_factory=default_home, description="data directory")
     database_url: str | None = Field(
@@ -146,17 +151,6 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(default=300, ge=50, le=4000, description="guideline chunk size in tokens")
     chunk_overlap: int = Field(default=30, ge=0, le=1000)
     retrieval_k: int = Field(default=4, ge=1, le=50, description="passages per search")
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls,
-        init_settings,
-        env_settings,
-        dotenv_settings,
-        file_secret_settings,
-    ):
-        return (init_settings, env_settings, TomlFileSource(settings_cls, config_file_path()))
 
     # ---------------------------------------------------------------------------------------
     @property

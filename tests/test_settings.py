@@ -55,3 +55,22 @@ def test_invalid_value_names_the_setting(monkeypatch):
     monkeypatch.setenv("ASSISTANT_TEMPERATURE", "hot")
     with pytest.raises(ConfigError, match="temperature"):
         load_settings()
+
+
+def test_arguments_override_environment_which_overrides_the_config_file(tmp_path, monkeypatch):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('temperature = 0.1\nrevise_rounds = 1\nmodel = "from-file"\n', encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(cfg))
+    monkeypatch.setenv("assistant_revise_rounds", "3")  # names are matched case-insensitively
+    monkeypatch.setenv("ASSISTANT_MODEL", "from-env")
+    s = load_settings(model="from-argument")
+    assert (s.temperature, s.revise_rounds, s.model) == (0.1, 3, "from-argument")
+
+
+def test_aliased_settings_read_their_own_variables_and_text_values_are_converted(monkeypatch):
+    monkeypatch.setenv("ASSISTANT_OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("ASSISTANT_ALLOW_CUSTOMER_DATA_IN_PROMPTS", "true")
+    monkeypatch.setenv("ASSISTANT_SEED", "7")
+    monkeypatch.setenv("ASSISTANT_UNKNOWN_THING", "ignored")  # other programs' variables are not errors
+    s = load_settings()
+    assert (s.openai_base_url, s.allow_customer_data_in_prompts, s.seed) == ("http://127.0.0.1:9/v1", True, 7)

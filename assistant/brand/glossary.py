@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
@@ -138,6 +137,8 @@ def write_tbx(glossaries: list[Glossary], path: Path | None = None, *, title: st
     if not glossaries:
         raise InputError("no glossary entries to export", fix="add a glossary to the brand kit first")
     source_lang = glossaries[0].source_lang
+    import xml.etree.ElementTree as ET  # noqa: N817 (only TBX files need it: spares start-up)
+
     root = ET.Element("tbx", {"type": "TBX-Basic", "style": "dca", XML_LANG: source_lang, "xmlns": TBX_NS})
     desc = ET.SubElement(ET.SubElement(ET.SubElement(root, "tbxHeader"), "fileDesc"), "sourceDesc")
     ET.SubElement(desc, "p").text = title
@@ -161,6 +162,7 @@ def write_tbx(glossaries: list[Glossary], path: Path | None = None, *, title: st
 def read_tbx(path: Path, source_lang: str | None = None) -> list[Glossary]:
     """One glossary per target language: from ``source_lang`` (default: the file's xml:lang) to
     every other language of its concepts."""
+    import xml.etree.ElementTree as ET  # noqa: N817
     path = Path(path)
     try:
         root = ET.parse(path).getroot()

@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
 
         from assistant.cli.render import safe
 
-        Console(stderr=True).print(f"[bold red]error:[/] {safe(exc.render())}", highlight=False, soft_wrap=True)
+        Console(stderr=True, emoji=False).print(f"[bold red]error:[/] {safe(exc.render())}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("interrupted; everything finished before this point is saved", file=sys.stderr)

@@ -8,18 +8,19 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from assistant.errors import ExitCode
 
 if TYPE_CHECKING:
+    from rich.table import Table
     from assistant.compliance.models import CheckReport
     from assistant.generation.models import Draft
 
 _probe = Console()
-# Piped output (CI logs, `make demo`) would otherwise wrap tables at 80 columns.
-console = Console(soft_wrap=True, width=None if _probe.is_terminal else 160)
-err_console = Console(stderr=True)
+# Piped output (CI logs, `make demo`) would otherwise wrap tables at 80 columns. emoji=False: copy
+# quoted back to the user is printed as written (":fire:" stays text), and the emoji table is not loaded.
+console = Console(soft_wrap=True, width=None if _probe.is_terminal else 160, emoji=False)
+err_console = Console(stderr=True, emoji=False)
 
 
 # ANSI/VT escape sequences, other C0/C1 control characters (tab and newline stay) and bidi controls
@@ -56,6 +57,8 @@ def print_report(report: CheckReport, title: str = "Findings") -> None:
 
 
 def drafts_summary(drafts: list[Draft]) -> Table:
+    from rich.table import Table  # only commands that print tables pay for it
+
     table = Table(title="Drafts")
     for col in ("id", "sku", "lang", "market", "status", "score", "errors", "warnings", "tokens in/out", "seconds", "title"):
         table.add_column(col, overflow="fold")

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from assistant.channels import channel_spec
 from assistant.compliance.checks import CHECKS, Context, finding, prepare, start_prefixes
 from assistant.compliance.document import Document, FieldValue, from_fields, split_labelled
-from assistant.compliance.grounding import check_grounding
 from assistant.compliance.loader import brand_rules, shipped_rules
 from assistant.compliance.mixed import CLAIM_TYPES, english_segments
 from assistant.compliance.models import CheckReport, Finding, score_for
@@ -165,6 +164,8 @@ class Checker:
         if self.quality:
             findings += self._quality(doc, language, mixed)
         if facts is not None or support:
+            from assistant.compliance.grounding import check_grounding  # only with facts: spares start-up
+
             findings = _drop_grounded(findings, rules) + check_grounding(doc, facts, support, ctx.chinese)
         if self.judge is not None:
             findings += self.judge.review(doc, language, market, channel, findings)

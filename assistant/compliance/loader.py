@@ -11,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from assistant.brand.kit import _line_of  # the YAML line finder brand kits use
 from assistant.compliance.rulemodels import Rule, RulePack, SubstitutionRule
+from assistant.datafiles import load_yaml
 from assistant.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -27,13 +28,11 @@ def _error(where: str, node, loc: list, what: str) -> ConfigError:
                        fix="see the rule types in assistant/compliance/rulemodels.py")
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
-
-
 def _load(where: str, text: str):
-    """The YAML data; a syntax error is reported by the pure-Python parser (its message and line)."""
+    """The YAML data (cached, see ``datafiles.load_yaml``); a syntax error is reported by the
+    pure-Python parser (its message and line)."""
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 (a safe loader)
+        return load_yaml(text)
     except yaml.YAMLError:
         try:
             return yaml.safe_load(text)

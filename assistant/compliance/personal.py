@@ -11,9 +11,13 @@ from assistant.compliance.rulemodels import PersonalDataRule
 
 
 def check_personal_data(rule: PersonalDataRule, ctx: Context, prepared) -> list[Finding]:
-    from assistant.privacy.people import find_people
+    from assistant.privacy.clues import may_identify
 
     text, starts, segs = ctx.joined(rule.fields, folded=False)  # one pass; a person sits on one line
+    if not may_identify(text):
+        return []
+    from assistant.privacy.people import find_people  # its patterns compile on import
+
     out = []
     for person in find_people(text, rule.window):
         i = bisect_right(starts, person.start) - 1

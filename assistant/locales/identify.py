@@ -11,7 +11,6 @@ that clearly dominate; only then the statistical identifier (py3langid). Its mod
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import tempfile
@@ -146,8 +145,9 @@ def _cached_arrays(model: Path) -> dict:
     import numpy as np
 
     stat = model.stat()
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "brand-content-assistant"
-    folder = base / f"langid-{stat.st_size}-{stat.st_mtime_ns}"
+    from assistant.datafiles import cache_dir
+
+    folder = cache_dir() / f"langid-{stat.st_size}-{stat.st_mtime_ns}"
     names = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
     if not all((folder / f"{name}.npy").exists() for name in names):
         folder.parent.mkdir(parents=True, exist_ok=True)

@@ -11,10 +11,10 @@ Every pattern is bounded, so a scan is linear in the text.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
+from assistant.privacy.clues import may_identify
 from assistant.privacy.detect import find_pii
 
 _UP = "A-ZÄÖÜÀÂÇÉÈÊËÎÏÔÛÙÑÁÍÓÚŁŚŻ"
@@ -92,25 +92,10 @@ def _identifiers(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-# Without one of these no identifier can be present: a cheap test that spares the name search
-CLUE_WORDS = ("@ order bestell kundennr kundennummer commande pedido customer dni born geb. geboren née nacida nacido "
-              "years jahre ans años 歳 岁 生まれ 出生 微信 line id 身份证 住 号 〒 road street avenue close lane drive court "
-              "crescent *straße *strasse *str. *weg *gasse *platz *allee rue boulevard allée impasse chemin quai calle c/ "
-              "avenida avda. plaza paseo 市 区 注文番号 订单号 会员号").split()
-CLUE_DIGITS = re.compile(r"\d[\d ()./-]{6,18}\d|[,，、] ?\d{1,2}[,，、]")
-
-
-@functools.lru_cache(maxsize=1)
-def _clues():
-    from assistant.compliance.terms import Lexicon
-
-    return Lexicon({w: w for w in CLUE_WORDS})  # whole words in spaced scripts, substrings in CJK
-
-
 def find_people(text: str, window: int = 90) -> list[Person]:
     """Names followed, on the same line and within ``window`` characters, by an identifier. Names
     are found first; identifiers are looked for only in the window after each."""
-    if not CLUE_DIGITS.search(text) and not _clues().found(text.lower()):
+    if not may_identify(text):
         return []
     out: list[Person] = []
     taken = -1
