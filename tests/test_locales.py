@@ -96,6 +96,10 @@ def test_traditional_copy_for_a_simplified_request_is_a_finding_and_the_evals_ag
     ("Das Brett ist aus Bambus und für die Küche mit Öl behandelt worden.", "en", False),
     ("Bamboo board", "en", None),  # too short to tell
     ("Bamboo cutting board with a juice groove and two handles", "ja", False),  # no Japanese characters
+    ("كرسي تخييم قابل للطي من Wrenley، وزنه 0.9 كجم", "ar", True),  # the identifier alone: 'ary', p=0.57
+    ("لوح تقطيع من خشب البامبو مع مجرى للعصارة، مقاس 45 × 30 سم.", "ar", True),  # alone: 'ar', p=0.64
+    ("لوح تقطيع من خشب البامبو مع مجرى للعصارة، مقاس 45 × 30 سم.", "de", False),
+    ("Bamboo cutting board with a juice groove, by Bambuu Home", "ar", False),
 ])
 def test_one_language_identification_for_the_checker_and_the_evals(text, lang, expected):
     language = resolve_language(lang)

@@ -2,7 +2,7 @@
 (``quality.wrong_language``), generation (Simplified vs Traditional Chinese) and the evals, so they
 cannot disagree.
 
-Cheap evidence first: scripts (CJK, kana, hangul, Simplified/Traditional pairs), then function words
+Cheap evidence first: scripts (CJK, kana, hangul, Arabic, Simplified/Traditional pairs), then function words
 that clearly dominate; only then the statistical identifier (py3langid). Its model ships LZMA-packed
 (about a second to unpack); the unpacked arrays are cached once per model file under
 ``$XDG_CACHE_HOME/brand-content-assistant`` and memory-mapped afterwards.
@@ -24,13 +24,17 @@ from assistant.locales.scripts import chinese_script
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 KANA = re.compile(r"[\u3040-\u30ff]")
 HANGUL = re.compile(r"[\uac00-\ud7af]")
+# Arabic script (base, supplement, extended-A, presentation forms): of the languages we write only Arabic
+# uses it, and the statistical identifier splits it between Arabic and its dialects (ar, ary, arz), so
+# even native copy rarely reaches MIN_PROBABILITY
+ARABIC_RUNS = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+")
 LETTERS = re.compile(r"[^\W\d_]+")  # counted as runs: one regex match per character is slow
 CJK_RUNS = re.compile(f"{CJK.pattern}+")
 MIN_LETTERS_FOR_LANGID = 30
 LANGID_SAMPLE = 300  # characters classified: enough to tell, and fast
 MIN_PROBABILITY = 0.9
 KANJI_ONLY_AMBIGUOUS = 40  # CJK characters
-LATIN_FOR_CJK_TARGET = 20  # Latin letters in copy meant to be Chinese, Japanese or Korean
+LATIN_FOR_CJK_TARGET = 20  # Latin letters in copy meant to be Chinese, Japanese, Korean or Arabic
 
 # Function words: when the requested language's clearly dominate, the copy is in that language and
 # the (slower) statistical identifier is not needed.
@@ -64,9 +68,10 @@ class Verdict:
 
 def identify(text: str, lang: Language) -> Verdict:
     """Whether ``text`` is written in ``lang`` (for Chinese also in the requested script)."""
-    if lang.cjk and not CJK.search(text):
+    own_script = CJK if lang.cjk else ARABIC_RUNS if lang.script == "Arab" else None
+    if own_script is not None and not own_script.search(text):
         latin = len(text) - len(LETTERS.sub("", text))
-        if latin >= LATIN_FOR_CJK_TARGET:  # not one CJK character: certain, whatever the identifier says
+        if latin >= LATIN_FOR_CJK_TARGET:  # not one character of its script: certain, whatever the identifier says
             return Verdict(False, why=f"The copy has no {lang.name} characters at all")
     verdict = _language(text, lang)
     if verdict.ok is False or lang.script not in ("Hans", "Hant"):
@@ -100,6 +105,9 @@ def detect_language(text: str) -> tuple[str | None, float]:
     if cjk and cjk / len(text) > 0.3:  # then more than 0.3 of the letters too (no more letters than characters)
         return _cjk_language(text)
     letters = len(text) - len(LETTERS.sub("", text))
+    arabic = len(text) - len(ARABIC_RUNS.sub("", text))
+    if arabic and arabic > letters / 2:  # mostly Arabic letters (Latin brand names aside), however short
+        return "ar", 1.0
     if letters < MIN_LETTERS_FOR_LANGID and not cjk:
         return None, 0.0
     if cjk and cjk / max(1, letters) > 0.3:
