@@ -4,7 +4,7 @@
       model requests sent as a batch run sends them (worker threads, the run's openai client and
       transport: runner.openai_handle + runner.model_transport): throughput vs the ideal
       (concurrency / latency), client CPU per request; --through langchain adds the Generator's
-      structured-output chain
+      structured-output chain; --through bare: a bare aiohttp client, the machine's ceiling now
   nice .venv/bin/python -m evals.bench_batch e2e --items 200 --concurrency 32
       whole items (generate, check, store, workflow) through `BatchService.run`: items/s, CPU per item
   nice .venv/bin/python -m evals.bench_batch plan --rows 50000
@@ -89,6 +89,28 @@ async def _engine(svc, items: int, concurrency: int, through: str) -> dict:
             "cpu_ms_per_item": round(1000 * cpu / items, 2), "requests": stats.requests, "retries": stats.retries}
 
 
+async def _bare(url: str, items: int, concurrency: int) -> dict:
+    """The same requests from a bare aiohttp client (no openai client, guard or threads): not the
+    product, but the ceiling this machine and the stub allow right now, to read the other numbers by."""
+    import aiohttp
+
+    schema = Title.model_json_schema()
+    gate = asyncio.Semaphore(concurrency)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency + 8)) as session:
+        async def run(i: int) -> None:
+            body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"Write a title for product {i}"}],
+                    "response_format": {"type": "json_schema", "json_schema": {"name": "Title", "schema": schema}}}
+            async with gate, session.post(f"{url}/chat/completions", json=body) as answer:
+                json.loads(await answer.read())
+
+        await asyncio.gather(*(run(-i) for i in range(1, concurrency + 1)))
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(run(i) for i in range(items)))
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    return {"items": items, "wall_s": round(wall, 2), "items_per_s": round(items / wall, 1),
+            "cpu_ms_per_item": round(1000 * cpu / items, 2)}
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of another process (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -102,7 +124,8 @@ def engine(args) -> None:
             svc = _services(url, Path(tmp) / "home").svc
             for c in args.concurrency:
                 stub_cpu = cpu_seconds(stub.pid)
-                r = asyncio.run(_engine(svc, args.items, c, args.through))
+                r = asyncio.run(_bare(url, args.items, c) if args.through == "bare"
+                                else _engine(svc, args.items, c, args.through))
                 ideal = c / args.latency
                 stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / (args.items + c)
                 print(json.dumps({"through": args.through, "concurrency": c, **r,
@@ -220,8 +243,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 128])
-    parser.add_argument("--through", choices=["openai", "langchain"], default="openai",
-                        help="engine: the run's openai client directly, or the Generator's structured-output chain")
+    parser.add_argument("--through", choices=["openai", "langchain", "bare"], default="openai",
+                        help="engine: the run's openai client directly, the Generator's structured-output chain, "
+                             "or a bare aiohttp client (the ceiling on this machine now, not the product)")
     args = parser.parse_args()
     {"engine": engine, "e2e": e2e, "plan": plan, "workers": workers}[args.what](args)
 
