@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -44,27 +45,32 @@ class Title(BaseModel):
     title: str = Field(max_length=60)
 
 
-async def _engine(svc, items: int, concurrency: int, through: str) -> dict:
+async def _engine(svc, items: int, concurrency: int, through: str, cache: bool = True) -> dict:
     """``items`` model requests sent the way a batch run sends them: from ``concurrency`` worker
     threads, by the run's own model client (``runner.openai_handle``) over the run's own transport
     (``runner.model_transport``: bridge, guard, connection pool). ``through``: ``openai`` calls that
-    client directly; ``langchain`` goes through the structured-output chain the Generator calls."""
+    client directly; ``langchain`` goes through the structured-output chain the Generator calls.
+    ``cache``: the run's response cache in the job database, as a run has it by default (every
+    request here is new: a lookup and a write each)."""
     from langchain_core.messages import HumanMessage
 
     from assistant.batch.runner import RunOptions, model_transport, openai_handle
+    from assistant.batch.store import JobStore
     from assistant.batch.transport import Stats
 
     loop = asyncio.get_running_loop()
     loop.set_default_executor(ThreadPoolExecutor(max_workers=concurrency + 2, thread_name_prefix="batch"))
     stats = Stats()
-    transport = model_transport(loop, RunOptions(concurrency=concurrency, cache=False), stats, None)
+    transport = model_transport(loop, RunOptions(concurrency=concurrency, cache=cache), stats, JobStore(svc.engine))
     handle = openai_handle(svc, transport)
     client = handle.chat.root_client
     chain = handle.chat.with_structured_output(Title, include_raw=True)
     schema = Title.model_json_schema()
 
+    run = uuid.uuid4().hex[:8]  # every request new to the cache, in this run as in the ones before it
+
     def one(i: int) -> None:
-        prompt = f"Write a title for product {i}"
+        prompt = f"Write a title for product {i} (run {run})"
         if through == "langchain":
             out = chain.invoke([HumanMessage(prompt)])
             assert out["parsed"] is not None, out
@@ -125,10 +131,10 @@ def engine(args) -> None:
             for c in args.concurrency:
                 stub_cpu = cpu_seconds(stub.pid)
                 r = asyncio.run(_bare(url, args.items, c) if args.through == "bare"
-                                else _engine(svc, args.items, c, args.through))
+                                else _engine(svc, args.items, c, args.through, cache=not args.no_cache))
                 ideal = c / args.latency
                 stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / (args.items + c)
-                print(json.dumps({"through": args.through, "concurrency": c, **r,
+                print(json.dumps({"through": args.through, "cache": not args.no_cache, "concurrency": c, **r,
                                   "stub_cpu_ms_per_item": round(stub_ms, 2), "ideal_per_s": ideal,
                                   "of_ideal": f"{100 * r['items_per_s'] / ideal:.1f}%",
                                   "load_avg": os.getloadavg()[0]}), flush=True)
@@ -246,6 +252,7 @@ def main() -> None:
     parser.add_argument("--through", choices=["openai", "langchain", "bare"], default="openai",
                         help="engine: the run's openai client directly, the Generator's structured-output chain, "
                              "or a bare aiohttp client (the ceiling on this machine now, not the product)")
+    parser.add_argument("--no-cache", action="store_true", help="engine: without the run's response cache")
     args = parser.parse_args()
     {"engine": engine, "e2e": e2e, "plan": plan, "workers": workers}[args.what](args)
 

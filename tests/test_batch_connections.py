@@ -12,7 +12,7 @@ import pytest
 
 from assistant.batch.connections import AiohttpTransport, pool_transport
 from assistant.batch.runner import RunOptions, model_transport
-from assistant.batch.transport import BridgeTransport, GuardedTransport, RetryPolicy, Stats, httpx
+from assistant.batch.transport import BridgeTransport, GroupCommitCache, GuardedTransport, RetryPolicy, Stats, httpx
 from tests.openai_stub import Stub, StubState
 from tests.test_batch_transport import FakeClock
 
@@ -44,7 +44,7 @@ def test_a_run_sends_through_the_aiohttp_pool_under_its_guard_with_the_cache_in_
     try:
         cache = {}.get  # anything with cache_get/cache_put; only identity matters here
         bridge = model_transport(loop, RunOptions(concurrency=4), Stats(), cache)  # type: ignore[arg-type]
-        assert isinstance(bridge, BridgeTransport) and bridge.cache is cache
+        assert isinstance(bridge, BridgeTransport) and bridge.cache.store is cache
         assert isinstance(bridge.guard, GuardedTransport) and isinstance(bridge.guard.inner, AiohttpTransport)
         assert bridge.guard.inner.max_connections >= 4
         assert model_transport(loop, RunOptions(concurrency=4, cache=False), Stats(), cache).cache is None
@@ -98,3 +98,36 @@ def test_the_bridge_answers_a_repeated_request_from_the_cache_and_never_caches_a
     assert other.status_code == 500 and len(store) == 1
     assert stub.state.chat_requests == 2 and stats.cache_hits == 1
     assert json.loads(next(iter(store.values())))["choices"]
+
+
+def test_answers_cached_by_many_threads_are_written_together_and_found_meanwhile():
+    class Store:
+        def __init__(self):
+            self.rows: dict[str, str] = {}
+            self.transactions: list[list[str]] = []
+            self.first_started, self.release = threading.Event(), threading.Event()
+
+        def cache_get(self, key):
+            return self.rows.get(key)
+
+        def cache_put_many(self, entries):
+            self.first_started.set()
+            self.release.wait(10)  # the first write is slow: the other answers queue meanwhile
+            self.transactions.append(sorted(entries))
+            self.rows.update(entries)
+
+    store = Store()
+    cache = GroupCommitCache(store)
+    writer = threading.Thread(target=cache.cache_put, args=("k0", "a0"))
+    writer.start()
+    assert store.first_started.wait(10)
+    others = [threading.Thread(target=cache.cache_put, args=(f"k{i}", f"a{i}")) for i in range(1, 6)]
+    for t in others:
+        t.start()
+    for t in others:
+        t.join(10)  # they return at once: the writing thread takes their answers
+    assert [cache.cache_get(f"k{i}") for i in range(6)] == [f"a{i}" for i in range(6)]  # found before written
+    store.release.set()
+    writer.join(10)
+    assert store.transactions == [["k0"], [f"k{i}" for i in range(1, 6)]]
+    assert store.rows == {f"k{i}": f"a{i}" for i in range(6)} and not cache.pending and not cache.writing

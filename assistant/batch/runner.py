@@ -20,7 +20,7 @@ from assistant.batch.outputs import ResultsFile
 from assistant.batch.pipeline import Outcome, batch_generator, process
 from assistant.batch.store import Claimed, JobStore, new_worker_id
 from assistant.batch.connections import guarded_transport
-from assistant.batch.transport import BridgeTransport, Cache, RateLimiter, RetryPolicy, Stats, httpx
+from assistant.batch.transport import BridgeTransport, Cache, GroupCommitCache, RateLimiter, RetryPolicy, Stats, httpx
 from assistant.llm import LLMHandle
 from assistant.services import Services
 from assistant.users.models import User
@@ -67,7 +67,7 @@ def model_transport(loop: asyncio.AbstractEventLoop, options: RunOptions, stats:
     that loop when the run ends."""
     guard = guarded_transport(concurrency=options.concurrency, limiter=RateLimiter(options.rpm, options.tpm),
                               policy=options.retry, stats=stats)
-    return BridgeTransport(loop, guard, cache if options.cache else None, stats)
+    return BridgeTransport(loop, guard, GroupCommitCache(cache) if options.cache and cache is not None else None, stats)
 
 
 def guarded_llm(svc: Services, transport: BridgeTransport) -> LLMHandle:

@@ -292,9 +292,14 @@ class JobStore:
             return s.scalar(select(CacheRow.response).where(CacheRow.key == key))
 
     def cache_put(self, key: str, response: str) -> None:
-        write_transaction(self.engine, lambda s: s.execute(
-            self._insert(CacheRow).values(key=key, response=response, created_at=utcnow()).on_conflict_do_nothing()),
-            what="caching a model response")
+        self.cache_put_many({key: response})
+
+    def cache_put_many(self, entries: dict[str, str]) -> None:
+        """Several answers in one transaction (an answer already cached under its key is kept)."""
+        now = utcnow()
+        rows = [{"key": key, "response": response, "created_at": now} for key, response in entries.items()]
+        write_transaction(self.engine, lambda s: s.execute(self._insert(CacheRow).values(rows).on_conflict_do_nothing()),
+                          what="caching model responses")
 
 
 def _alive(pid: int) -> bool:

@@ -15,6 +15,7 @@ import email.utils
 import hashlib
 import json
 import random
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -173,6 +174,49 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 
 def request_key(request: httpx.Request, body: bytes) -> str:
     return hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + body).hexdigest()
+
+
+class GroupCommitCache:
+    """The response cache as a run's worker threads share it: an answer is kept in memory (found at
+    once by the other threads) and written with every answer queued meanwhile, in one transaction, by
+    the first thread that finds no write under way. Dozens of threads then do not queue one by one
+    for the database's write lock. The writing thread returns when the queue is empty, so nothing
+    queued outlives the run's threads."""
+
+    def __init__(self, store: Cache):
+        self.store = store
+        self.lock = threading.Lock()
+        self.pending: dict[str, str] = {}
+        self.writing = False
+
+    def cache_get(self, key: str) -> str | None:
+        with self.lock:
+            hit = self.pending.get(key)
+        return hit if hit is not None else self.store.cache_get(key)
+
+    def cache_put(self, key: str, response: str) -> None:
+        with self.lock:
+            self.pending[key] = response
+            if self.writing:
+                return  # the thread writing now takes it in its next transaction
+            self.writing = True
+        put_many = getattr(self.store, "cache_put_many", None) or (
+            lambda entries: [self.store.cache_put(k, v) for k, v in entries.items()])
+        try:
+            while True:
+                with self.lock:
+                    queued = dict(self.pending)
+                    if not queued:
+                        self.writing = False  # under the lock: a put from now on writes itself
+                        return
+                put_many(queued)
+                with self.lock:
+                    for k in queued:
+                        self.pending.pop(k, None)
+        except BaseException:
+            with self.lock:
+                self.writing = False
+            raise
 
 
 class BridgeTransport(httpx.BaseTransport):
