@@ -288,8 +288,8 @@ class JobStore:
 
     # ---- response cache -----------------------------------------------------------------------------
     def cache_get(self, key: str) -> str | None:
-        with read_session(self.engine) as s:
-            return s.scalar(select(CacheRow.response).where(CacheRow.key == key))
+        with self.engine.connect() as c:  # a plain read: no ORM session to set up for one value
+            return c.execute(select(CacheRow.response).where(CacheRow.key == key)).scalar()
 
     def cache_put(self, key: str, response: str) -> None:
         self.cache_put_many({key: response})
@@ -298,8 +298,9 @@ class JobStore:
         """Several answers in one transaction (an answer already cached under its key is kept)."""
         now = utcnow()
         rows = [{"key": key, "response": response, "created_at": now} for key, response in entries.items()]
-        write_transaction(self.engine, lambda s: s.execute(self._insert(CacheRow).values(rows).on_conflict_do_nothing()),
-                          what="caching model responses")
+        # one statement run for every row (compiled once and reused, unlike a many-row VALUES)
+        insert = self._insert(CacheRow.__table__).on_conflict_do_nothing()
+        write_transaction(self.engine, lambda s: s.connection().execute(insert, rows), what="caching model responses")
 
 
 def _alive(pid: int) -> bool:
