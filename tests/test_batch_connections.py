@@ -77,8 +77,8 @@ def test_timeouts_and_dropped_connections_become_httpx_errors_the_guard_retries(
 @pytest.mark.parametrize("stub", [{"schedule": ["ok", "500"]}], indirect=True)
 def test_the_bridge_answers_a_repeated_request_from_the_cache_and_never_caches_an_error(stub):
     store: dict[str, str] = {}
-    cache = type("Cache", (), {"cache_get": staticmethod(store.get),
-                               "cache_put": staticmethod(store.__setitem__)})()
+    cache = type("Cache", (), {"cache_get": staticmethod(store.get), "cache_put": staticmethod(store.__setitem__),
+                               "cache_put_many": staticmethod(store.update)})()
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()

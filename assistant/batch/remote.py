@@ -112,11 +112,13 @@ def run_remote(batch, job_id: int, out: Path, options: RunOptions, *, actor=None
     if state["requests"] and not state.get("downloaded"):
         content = client.files.content(state["output_file_id"]).content
         (out / "batch-output.jsonl").write_bytes(content)
+        answers = {}
         for line in content.splitlines():
             answer = json.loads(line)
             response = answer.get("response") or {}
             if response.get("status_code") == 200:  # accounted at the Batch API's price when used
-                store.cache_put(answer["custom_id"], json.dumps({**response["body"], "service_tier": BATCH_TIER}))
+                answers[answer["custom_id"]] = json.dumps({**response["body"], "service_tier": BATCH_TIER})
+        store.cache_put_many(answers)
         save(step="stitch", downloaded=True)
     result = Runner(svc, store, job_id, out, options, actor=actor).run()
     if result.stopped is None and not result.counts.get("pending") and not result.counts.get("error"):

@@ -296,6 +296,8 @@ class JobStore:
 
     def cache_put_many(self, entries: dict[str, str]) -> None:
         """Several answers in one transaction (an answer already cached under its key is kept)."""
+        if not entries:
+            return
         now = utcnow()
         rows = [{"key": key, "response": response, "created_at": now} for key, response in entries.items()]
         # one statement run for every row (compiled once and reused, unlike a many-row VALUES)

@@ -34,6 +34,7 @@ CHARS_PER_TOKEN = 4
 class Cache(Protocol):
     def cache_get(self, key: str) -> str | None: ...
     def cache_put(self, key: str, response: str) -> None: ...
+    def cache_put_many(self, entries: dict[str, str]) -> None: ...
 
 
 @dataclass
@@ -200,8 +201,6 @@ class GroupCommitCache:
             if self.writing:
                 return  # the thread writing now takes it in its next transaction
             self.writing = True
-        put_many = getattr(self.store, "cache_put_many", None) or (
-            lambda entries: [self.store.cache_put(k, v) for k, v in entries.items()])
         try:
             while True:
                 with self.lock:
@@ -209,7 +208,7 @@ class GroupCommitCache:
                     if not queued:
                         self.writing = False  # under the lock: a put from now on writes itself
                         return
-                put_many(queued)
+                self.store.cache_put_many(queued)
                 with self.lock:
                     for k in queued:
                         self.pending.pop(k, None)
@@ -251,9 +250,6 @@ class BridgeTransport(httpx.BaseTransport):
         content = await response.aread()  # whole and decoded, so the worker thread reads it without the loop
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in self.DROP]
         return httpx.Response(response.status_code, headers=headers, content=content, request=request)
-
-    def close(self) -> None:
-        """The guard belongs to the event loop that made it; the runner closes it there."""
 
 
 def _answer(content: bytes) -> bool:
