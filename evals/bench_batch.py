@@ -67,10 +67,10 @@ async def _engine(svc, items: int, concurrency: int, through: str, cache: bool =
     chain = handle.chat.with_structured_output(Title, include_raw=True)
     schema = Title.model_json_schema()
 
-    run = uuid.uuid4().hex[:8]  # every request new to the cache, in this run as in the ones before it
+    nonce = uuid.uuid4().hex[:8]  # every request new to the cache, in this run as in the ones before it
 
     def one(i: int) -> None:
-        prompt = f"Write a title for product {i} (run {run})"
+        prompt = f"Write a title for product {i} (run {nonce})"
         if through == "langchain":
             out = chain.invoke([HumanMessage(prompt)])
             assert out["parsed"] is not None, out
