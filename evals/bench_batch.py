@@ -134,7 +134,8 @@ def engine(args) -> None:
                                 else _engine(svc, args.items, c, args.through, cache=not args.no_cache))
                 ideal = c / args.latency
                 stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / (args.items + c)
-                print(json.dumps({"through": args.through, "cache": not args.no_cache, "concurrency": c, **r,
+                cache = None if args.through == "bare" else not args.no_cache
+                print(json.dumps({"through": args.through, "cache": cache, "concurrency": c, **r,
                                   "stub_cpu_ms_per_item": round(stub_ms, 2), "ideal_per_s": ideal,
                                   "of_ideal": f"{100 * r['items_per_s'] / ideal:.1f}%",
                                   "load_avg": os.getloadavg()[0]}), flush=True)
