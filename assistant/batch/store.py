@@ -299,7 +299,8 @@ class JobStore:
         if not entries:
             return
         now = utcnow()
-        rows = [{"key": key, "response": response, "created_at": now} for key, response in entries.items()]
+        # in key order: two workers caching the same answers lock their keys in one order (no deadlock)
+        rows = [{"key": key, "response": response, "created_at": now} for key, response in sorted(entries.items())]
         # one statement run for every row (compiled once and reused, unlike a many-row VALUES)
         insert = self._insert(CacheRow.__table__).on_conflict_do_nothing()
         write_transaction(self.engine, lambda s: s.connection().execute(insert, rows), what="caching model responses")
