@@ -3,8 +3,9 @@
   nice .venv/bin/python -m evals.bench_batch engine --items 2000 --latency 0.2 --concurrency 32 128
       model requests sent as a batch run sends them (worker threads, the run's openai client and
       transport: runner.openai_handle + runner.model_transport): throughput vs the ideal
-      (concurrency / latency), client CPU per request; --through langchain adds the Generator's
-      structured-output chain; --through bare: a bare aiohttp client, the machine's ceiling now
+      (concurrency / latency), client CPU per request, with the run's response cache (--no-cache:
+      without); --through langchain adds the Generator's structured-output chain; --through bare:
+      a bare aiohttp client, not the product: the ceiling this machine and stub allow right now
   nice .venv/bin/python -m evals.bench_batch e2e --items 200 --concurrency 32
       whole items (generate, check, store, workflow) through `BatchService.run`: items/s, CPU per item
   nice .venv/bin/python -m evals.bench_batch plan --rows 50000
