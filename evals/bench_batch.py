@@ -1,8 +1,11 @@
 """Batch benchmarks against the OpenAI-compatible stub (a separate process on 127.0.0.1).
 
   nice .venv/bin/python -m evals.bench_batch engine --items 2000 --latency 0.2 --concurrency 32 128
-      requests through the batch's guarded transport and the real AsyncOpenAI client: throughput vs
-      the ideal (concurrency / latency), client CPU per request
+      model requests sent as a batch run sends them (worker threads, the run's openai client and
+      transport: runner.openai_handle + runner.model_transport): throughput vs the ideal
+      (concurrency / latency), client CPU per request, with the run's response cache (--no-cache:
+      without); --through langchain adds the Generator's structured-output chain; --through bare:
+      a bare aiohttp client, not the product: the ceiling this machine and stub allow right now
   nice .venv/bin/python -m evals.bench_batch e2e --items 200 --concurrency 32
       whole items (generate, check, store, workflow) through `BatchService.run`: items/s, CPU per item
   nice .venv/bin/python -m evals.bench_batch plan --rows 50000
@@ -23,7 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from pydantic import BaseModel, Field
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,30 +42,80 @@ def start_stub(latency: float) -> tuple[subprocess.Popen, str]:
     return proc, f"http://127.0.0.1:{port}/v1"
 
 
-async def _engine(base_url: str, items: int, concurrency: int) -> dict:
-    from openai import AsyncOpenAI
+class Title(BaseModel):
+    title: str = Field(max_length=60)
 
-    from assistant.batch.transport import RateLimiter, RetryPolicy, Stats, async_client
 
+async def _engine(svc, items: int, concurrency: int, through: str, cache: bool = True) -> dict:
+    """``items`` model requests sent the way a batch run sends them: from ``concurrency`` worker
+    threads, by the run's own model client (``runner.openai_handle``) over the run's own transport
+    (``runner.model_transport``: bridge, guard, connection pool). ``through``: ``openai`` calls that
+    client directly; ``langchain`` goes through the structured-output chain the Generator calls.
+    ``cache``: the run's response cache in the job database, as a run has it by default (every
+    request here is new: a lookup and a write each)."""
+    from langchain_core.messages import HumanMessage
+
+    from assistant.batch.runner import RunOptions, model_transport, openai_handle
+    from assistant.batch.store import JobStore
+    from assistant.batch.transport import Stats
+
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=concurrency + 2, thread_name_prefix="batch"))
     stats = Stats()
-    client = AsyncOpenAI(base_url=base_url, api_key="x", max_retries=0,
-                         http_client=async_client(concurrency=concurrency, limiter=RateLimiter(),
-                                                  policy=RetryPolicy(), stats=stats))
+    transport = model_transport(loop, RunOptions(concurrency=concurrency, cache=cache), stats, JobStore(svc.engine))
+    handle = openai_handle(svc, transport)
+    client = handle.chat.root_client
+    chain = handle.chat.with_structured_output(Title, include_raw=True)
+    schema = Title.model_json_schema()
+
+    nonce = uuid.uuid4().hex[:8]  # every request new to the cache, in this run as in the ones before it
+
+    def one(i: int) -> None:
+        prompt = f"Write a title for product {i} (run {nonce})"
+        if through == "langchain":
+            out = chain.invoke([HumanMessage(prompt)])
+            assert out["parsed"] is not None, out
+        else:
+            client.chat.completions.create(
+                model="gpt-4o-mini", messages=[{"role": "user", "content": prompt}],
+                response_format={"type": "json_schema", "json_schema": {"name": "Title", "schema": schema}})
+
     gate = asyncio.Semaphore(concurrency)
-    schema = {"type": "object", "properties": {"title": {"type": "string", "maxLength": 60}}}
 
-    async def one(i: int) -> None:
+    async def run(i: int) -> None:
         async with gate:
-            await client.chat.completions.create(
-                model="gpt-4o-mini", messages=[{"role": "user", "content": f"Write a title for product {i}"}],
-                response_format={"type": "json_schema", "json_schema": {"name": "T", "schema": schema}})
+            await asyncio.to_thread(one, i)
 
+    await asyncio.gather(*(run(-i) for i in range(1, concurrency + 1)))  # connections open, code warm
+    stats.requests = 0
     cpu0, t0 = time.process_time(), time.perf_counter()
-    await asyncio.gather(*(one(i) for i in range(items)))
+    await asyncio.gather(*(run(i) for i in range(items)))
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    await client.close()
+    await transport.guard.aclose()
     return {"items": items, "wall_s": round(wall, 2), "items_per_s": round(items / wall, 1),
-            "cpu_ms_per_item": round(1000 * cpu / items, 2), "retries": stats.retries}
+            "cpu_ms_per_item": round(1000 * cpu / items, 2), "requests": stats.requests, "retries": stats.retries}
+
+
+async def _bare(url: str, items: int, concurrency: int) -> dict:
+    """The same requests from a bare aiohttp client (no openai client, guard or threads): not the
+    product, but the ceiling this machine and the stub allow right now, to read the other numbers by."""
+    import aiohttp
+
+    schema = Title.model_json_schema()
+    gate = asyncio.Semaphore(concurrency)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency + 8)) as session:
+        async def run(i: int) -> None:
+            body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"Write a title for product {i}"}],
+                    "response_format": {"type": "json_schema", "json_schema": {"name": "Title", "schema": schema}}}
+            async with gate, session.post(f"{url}/chat/completions", json=body) as answer:
+                json.loads(await answer.read())
+
+        await asyncio.gather(*(run(-i) for i in range(1, concurrency + 1)))
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(run(i) for i in range(items)))
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    return {"items": items, "wall_s": round(wall, 2), "items_per_s": round(items / wall, 1),
+            "cpu_ms_per_item": round(1000 * cpu / items, 2)}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -70,14 +127,19 @@ def cpu_seconds(pid: int) -> float:
 def engine(args) -> None:
     stub, url = start_stub(args.latency)
     try:
-        for c in args.concurrency:
-            stub_cpu = cpu_seconds(stub.pid)
-            r = asyncio.run(_engine(url, args.items, c))
-            ideal = c / args.latency
-            stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / args.items
-            print(json.dumps({"concurrency": c, **r, "stub_cpu_ms_per_item": round(stub_ms, 2),
-                              "ideal_per_s": ideal, "of_ideal": f"{100 * r['items_per_s'] / ideal:.1f}%",
-                              "load_avg": os.getloadavg()[0]}))
+        with tempfile.TemporaryDirectory() as tmp:
+            svc = _services(url, Path(tmp) / "home").svc
+            for c in args.concurrency:
+                stub_cpu = cpu_seconds(stub.pid)
+                r = asyncio.run(_bare(url, args.items, c) if args.through == "bare"
+                                else _engine(svc, args.items, c, args.through, cache=not args.no_cache))
+                ideal = c / args.latency
+                stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / (args.items + c)
+                cache = None if args.through == "bare" else not args.no_cache
+                print(json.dumps({"through": args.through, "cache": cache, "concurrency": c, **r,
+                                  "stub_cpu_ms_per_item": round(stub_ms, 2), "ideal_per_s": ideal,
+                                  "of_ideal": f"{100 * r['items_per_s'] / ideal:.1f}%",
+                                  "load_avg": os.getloadavg()[0]}), flush=True)
     finally:
         stub.terminate()
 
@@ -189,6 +251,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 128])
+    parser.add_argument("--through", choices=["openai", "langchain", "bare"], default="openai",
+                        help="engine: the run's openai client directly, the Generator's structured-output chain, "
+                             "or a bare aiohttp client (the ceiling on this machine now, not the product)")
+    parser.add_argument("--no-cache", action="store_true", help="engine: without the run's response cache")
     args = parser.parse_args()
     {"engine": engine, "e2e": e2e, "plan": plan, "workers": workers}[args.what](args)
 

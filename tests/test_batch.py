@@ -208,6 +208,8 @@ def test_two_workers_share_a_postgresql_job_and_no_item_is_done_twice(pg_server,
 
 
 def test_openai_batch_mode_uploads_polls_downloads_and_stitches(stub, tmp_path):
+    from assistant.llm.tokens import BATCH_TIER, estimate_cost, tier_share
+
     batch = batch_for(stub)
     out = tmp_path / "out"
     plan = batch.plan(request(catalogue(tmp_path, 4), out, mode="openai-batch"))
@@ -221,6 +223,34 @@ def test_openai_batch_mode_uploads_polls_downloads_and_stitches(stub, tmp_path):
     # loaded machine reads its answer from the cache again: never fewer, sometimes more)
     assert result.stats.cache_hits >= 4
     assert len(results(out)) == 4
+    # first answers at the batch price, follow-ups (shortening, asked online) at list price
+    for r in results(out):
+        listed = estimate_cost("gpt-4o-mini", r["prompt_tokens"], r["completion_tokens"])
+        assert listed * tier_share(BATCH_TIER) - 2e-6 <= r["cost_usd"] < listed
+
+
+def test_openai_batch_mode_sends_every_variant_and_accounts_at_the_batch_price(stub, tmp_path):
+    from assistant.llm.tokens import BATCH_TIER, estimate_cost, tier_share
+
+    stub.state.keep_bodies = True
+    batch = batch_for(stub)
+    out = tmp_path / "out"
+    plan = batch.plan(request(catalogue(tmp_path, 3), out, mode="openai-batch", variants=2))
+    estimate = batch.estimate(plan.job_id)
+    assert estimate.batch_cost_usd == pytest.approx(estimate.cost_usd * tier_share(BATCH_TIER), abs=1e-6)
+    assert estimate.batch_cost_usd < estimate.cost_usd
+    result = batch.run(plan.job_id, out, fast())
+    assert result.counts["done"] == 3
+    sent = [json.loads(x)["body"] for x in (out / "batch-input.jsonl").read_text().splitlines()]
+    assert len(sent) == 6 == batch.store.job(plan.job_id).remote["requests"]  # both variants of each item
+    assert result.stats.cache_hits >= 6
+    # what went online is only what follows a first request (the stub answers every variant alike, so
+    # the second is asked again to differ), never a first request the batch answered
+    online = [json.loads(body) for body in stub.state.bodies]
+    assert not [body for body in online if body in sent]
+    for r in results(out):
+        listed = estimate_cost("gpt-4o-mini", r["prompt_tokens"], r["completion_tokens"])
+        assert listed * tier_share(BATCH_TIER) - 2e-6 <= r["cost_usd"] < listed
 
 
 def test_an_auto_structured_method_is_chosen_once_before_the_job_and_the_batch_requests_use_it(stub):

@@ -85,3 +85,6 @@ def test_cache_keeps_the_first_answer(store):
     store.cache_put("k", "first")
     store.cache_put("k", "second")
     assert store.cache_get("k") == "first" and store.cache_get("other") is None
+    store.cache_put_many({"k": "third", "a": "1", "b": "2"})
+    store.cache_put_many({})
+    assert [store.cache_get(k) for k in ("k", "a", "b")] == ["first", "1", "2"]

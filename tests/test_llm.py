@@ -70,6 +70,32 @@ def test_cost_estimate_from_price_table():
     assert estimate_cost("anything", 10, 10, provider="local") == 0.0
 
 
+def test_a_service_tier_pays_its_share_of_the_list_price_from_the_table():
+    from assistant.llm.tokens import BATCH_TIER, tier_share
+
+    assert 0 < tier_share(BATCH_TIER) < 1  # the Batch API's discount is data (prices.yaml), not code
+    assert tier_share(None) == tier_share("no-such-tier") == 1.0
+    listed = estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000)
+    assert estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000, tier=BATCH_TIER) == pytest.approx(
+        listed * tier_share(BATCH_TIER))
+    assert estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000, tier="default") == pytest.approx(listed)
+
+
+@pytest.mark.parametrize("metadata, share", [({"service_tier": "batch"}, "batch"), ({}, None),
+                                              ({"service_tier": "default"}, None)])
+def test_an_answers_cost_follows_its_service_tier(metadata, share):
+    from langchain_core.messages import AIMessage
+
+    from assistant.llm.base import LLMHandle, StructuredResult
+    from assistant.llm.structured import _usage
+    from assistant.llm.tokens import tier_share
+
+    raw = AIMessage("{}", response_metadata=metadata,
+                    usage_metadata={"input_tokens": 1000, "output_tokens": 500, "total_tokens": 1500})
+    usage = _usage(StructuredResult(raw, None, None), "", LLMHandle(None, "openai", "gpt-4o-mini"))
+    assert usage.cost_usd == pytest.approx(estimate_cost("gpt-4o-mini", 1000, 500) * tier_share(share))
+
+
 def test_local_context_pool_keeps_one_context_per_prompt_shape(monkeypatch, tmp_path):
     """Requests go to the pooled llama.cpp context whose previous prompt shares the longest opening, so
     alternating draft and revise prompts each keep their cached prefix; a full pool recycles the

@@ -20,7 +20,7 @@ from assistant.generation import brief
 from assistant.generation.kinds import get_kind
 from assistant.generation.schemas import with_limits
 from assistant.generation.service import Generator
-from assistant.llm.tokens import TokenCounter, estimate_cost
+from assistant.llm.tokens import BATCH_TIER, TokenCounter, estimate_cost
 
 CHARS_PER_TOKEN = 4.0
 TOKENS_PER_WORD = 1.4
@@ -35,7 +35,7 @@ class Estimate:
     by_kind: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: {"items": 0, "prompt": 0,
                                                                                           "output": 0}))
     cost_usd: float | None = None
-    batch_cost_usd: float | None = None  # OpenAI Batch API: half price
+    batch_cost_usd: float | None = None  # OpenAI Batch API: the tier's share in prices.yaml
     encoding: str = ""
 
 
@@ -72,7 +72,8 @@ def estimate_job(store: JobStore, job_id: int, gen: Generator, brand: BrandKit) 
         bucket["prompt"] += tokens
         bucket["output"] += outputs[kind]
     est.cost_usd = estimate_cost(spec.model, est.prompt_tokens, est.output_tokens, spec.provider)
-    est.batch_cost_usd = None if est.cost_usd is None else round(est.cost_usd / 2, 6)
+    est.batch_cost_usd = estimate_cost(spec.model, est.prompt_tokens, est.output_tokens, spec.provider,
+                                       tier=BATCH_TIER)
     est.by_kind = dict(est.by_kind)
     return est
 

@@ -20,6 +20,7 @@ from assistant.brand import BrandKit
 from assistant.errors import InputError, NotFoundError, ProviderError
 from assistant.generation.models import Draft
 from assistant.generation.service import Generator
+from assistant.generation.variants import angle_for
 from assistant.llm import LLMHandle
 from assistant.services import Services
 from assistant.storage import DraftStore
@@ -79,6 +80,20 @@ def draft_item(gen: Generator, brand: BrandKit, spec: JobSpec, item: Claimed, ac
     if spec.variants == 1:
         return [gen.generate(item.kind, item.product, brand, **opts)]
     return gen.generate_variants(item.kind, item.product, brand, n=spec.variants, **opts).drafts
+
+
+def first_requests(gen: Generator, brand: BrandKit, spec: JobSpec, item: Claimed, actor: User | None) -> None:
+    """Send the item's first request of each variant (the one each variant starts from), as
+    ``draft_item`` would send them, ignoring refusals: the Batch API collector records them (its
+    transport refuses what it records, which ends that variant there)."""
+    _buffer.set([])
+    angles = [None] if spec.variants == 1 else [angle_for(i) for i in range(spec.variants)]
+    for angle in angles:
+        try:
+            gen.generate(item.kind, item.product, brand, lang=item.lang, market=item.market, platform=spec.platform,
+                         angle=angle, revise_rounds=0, actor=actor)
+        except ProviderError:
+            pass  # the recorded request ended this variant
 
 
 def process(svc: Services, gen: Generator, store: JobStore, brand: BrandKit, spec: JobSpec, item: Claimed,

@@ -1,10 +1,11 @@
-"""``--mode openai-batch``: the OpenAI Batch API (half price, results within 24 h).
+"""``--mode openai-batch``: the OpenAI Batch API (cheaper: ``tiers`` in prices.yaml; results within 24 h).
 
 Steps, each recorded in the job (``batch_jobs.remote``) so ``batch resume`` continues where it
-stopped: **collect** the first request of every unfinished item, byte for byte as the online path
-would send it (the Generator runs with a transport that records instead of sending) into
+stopped: **collect** the first request of every unfinished item (of each of its variants), byte for
+byte as the online path would send it (the Generator runs with a transport that records instead of sending) into
 ``batch-input.jsonl``; **upload** it; **create** the batch; **poll** until it ends; **download** the
-output and put every answer into the response cache under its request's key; **stitch**: the online
+output and put every answer into the response cache under its request's key (marked with the service
+tier ``batch``, so its cost is accounted at the Batch API's price); **stitch**: the online
 runner finishes the items, its first calls answered from the cache (follow-up calls such as
 shortening or revising go online).
 """
@@ -17,11 +18,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.batch.pipeline import batch_generator, draft_item
+from assistant.batch.pipeline import batch_generator, first_requests
 from assistant.batch.report import write_job_report
 from assistant.batch.runner import RunOptions, Runner, RunResult, openai_handle
 from assistant.batch.transport import httpx, request_key
 from assistant.errors import InputError, ProviderError
+from assistant.llm.tokens import BATCH_TIER
 
 TERMINAL_FAILURES = ("failed", "expired", "cancelled")
 
@@ -59,10 +61,7 @@ def collect(batch, job_id: int, path: Path, actor) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:
         for item in store.work(job_id, ("pending", "error")):
-            try:
-                draft_item(gen, brand, spec, item, actor)
-            except ProviderError:
-                pass  # the recorded request ended it
+            first_requests(gen, brand, spec, item, actor)
             for key, url, body in recorder.take():
                 if key not in seen:
                     seen.add(key)
@@ -113,11 +112,13 @@ def run_remote(batch, job_id: int, out: Path, options: RunOptions, *, actor=None
     if state["requests"] and not state.get("downloaded"):
         content = client.files.content(state["output_file_id"]).content
         (out / "batch-output.jsonl").write_bytes(content)
+        answers = {}
         for line in content.splitlines():
             answer = json.loads(line)
             response = answer.get("response") or {}
-            if response.get("status_code") == 200:
-                store.cache_put(answer["custom_id"], json.dumps(response["body"]))
+            if response.get("status_code") == 200:  # accounted at the Batch API's price when used
+                answers[answer["custom_id"]] = json.dumps({**response["body"], "service_tier": BATCH_TIER})
+        store.cache_put_many(answers)
         save(step="stitch", downloaded=True)
     result = Runner(svc, store, job_id, out, options, actor=actor).run()
     if result.stopped is None and not result.counts.get("pending") and not result.counts.get("error"):

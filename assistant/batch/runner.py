@@ -19,7 +19,8 @@ from typing import Any, Protocol
 from assistant.batch.outputs import ResultsFile
 from assistant.batch.pipeline import Outcome, batch_generator, process
 from assistant.batch.store import Claimed, JobStore, new_worker_id
-from assistant.batch.transport import BridgeTransport, RateLimiter, RetryPolicy, Stats, async_client, httpx
+from assistant.batch.connections import guarded_transport
+from assistant.batch.transport import BridgeTransport, Cache, GroupCommitCache, RateLimiter, RetryPolicy, Stats, httpx
 from assistant.llm import LLMHandle
 from assistant.services import Services
 from assistant.users.models import User
@@ -59,12 +60,21 @@ class RunResult:
     processed: int = 0
 
 
-def guarded_llm(svc: Services, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient, store: JobStore | None,
-                stats: Stats) -> LLMHandle:
-    """The configured model; for an OpenAI-compatible endpoint its client sends through ``client``."""
+def model_transport(loop: asyncio.AbstractEventLoop, options: RunOptions, stats: Stats,
+                    cache: Cache | None) -> BridgeTransport:
+    """How a run's model calls reach the endpoint: from the worker threads through the event loop's
+    guard (limiter, retries) and connection pool, the response cache in front. Close its ``guard`` in
+    that loop when the run ends."""
+    guard = guarded_transport(concurrency=options.concurrency, limiter=RateLimiter(options.rpm, options.tpm),
+                              policy=options.retry, stats=stats)
+    return BridgeTransport(loop, guard, GroupCommitCache(cache) if options.cache and cache is not None else None, stats)
+
+
+def guarded_llm(svc: Services, transport: BridgeTransport) -> LLMHandle:
+    """The configured model; for an OpenAI-compatible endpoint its client sends through ``transport``."""
     if svc.settings.resolved_provider != "openai":
         return svc.llm  # local or scripted: nothing to limit or cache
-    return openai_handle(svc, BridgeTransport(loop, client, store, stats))
+    return openai_handle(svc, transport)
 
 
 def openai_handle(svc: Services, transport: httpx.BaseTransport) -> LLMHandle:
@@ -103,12 +113,11 @@ class Runner:
         loop = asyncio.get_running_loop()
         loop.set_default_executor(ThreadPoolExecutor(max_workers=self.opts.concurrency + 2,
                                                      thread_name_prefix="batch"))
-        client = async_client(concurrency=self.opts.concurrency, limiter=RateLimiter(self.opts.rpm, self.opts.tpm),
-                              policy=self.opts.retry, stats=self.stats, timeout_s=self.svc.settings.timeout_s)
+        transport = model_transport(loop, self.opts, self.stats, self.store)
         spec = self.store.spec(self.job_id)
         job = self.store.job(self.job_id)
         brand = self.svc.brand(job.brand)
-        llm = guarded_llm(self.svc, loop, client, self.store if self.opts.cache else None, self.stats)
+        llm = guarded_llm(self.svc, transport)
         gen = batch_generator(self.svc, llm)
         await asyncio.to_thread(self.store.register_worker, self.job_id, self.worker)
         await asyncio.to_thread(self.store.reclaim_dead, self.job_id)
@@ -123,7 +132,7 @@ class Runner:
             heartbeat.cancel()
             if self.active:  # interrupted: let what is in flight finish or be dropped cleanly
                 await asyncio.gather(*self.active, return_exceptions=True)
-            await client.aclose()
+            await transport.guard.aclose()
             self.progress.close()
         counts = await asyncio.to_thread(self.store.counts, self.job_id)
         self._settle(counts)

@@ -288,13 +288,22 @@ class JobStore:
 
     # ---- response cache -----------------------------------------------------------------------------
     def cache_get(self, key: str) -> str | None:
-        with read_session(self.engine) as s:
-            return s.scalar(select(CacheRow.response).where(CacheRow.key == key))
+        with self.engine.connect() as c:  # a plain read: no ORM session to set up for one value
+            return c.execute(select(CacheRow.response).where(CacheRow.key == key)).scalar()
 
     def cache_put(self, key: str, response: str) -> None:
-        write_transaction(self.engine, lambda s: s.execute(
-            self._insert(CacheRow).values(key=key, response=response, created_at=utcnow()).on_conflict_do_nothing()),
-            what="caching a model response")
+        self.cache_put_many({key: response})
+
+    def cache_put_many(self, entries: dict[str, str]) -> None:
+        """Several answers in one transaction (an answer already cached under its key is kept)."""
+        if not entries:
+            return
+        now = utcnow()
+        # in key order: two workers caching the same answers lock their keys in one order (no deadlock)
+        rows = [{"key": key, "response": response, "created_at": now} for key, response in sorted(entries.items())]
+        # one statement run for every row (compiled once and reused, unlike a many-row VALUES)
+        insert = self._insert(CacheRow.__table__).on_conflict_do_nothing()
+        write_transaction(self.engine, lambda s: s.connection().execute(insert, rows), what="caching model responses")
 
 
 def _alive(pid: int) -> bool:

@@ -15,6 +15,7 @@ import email.utils
 import hashlib
 import json
 import random
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ CHARS_PER_TOKEN = 4
 class Cache(Protocol):
     def cache_get(self, key: str) -> str | None: ...
     def cache_put(self, key: str, response: str) -> None: ...
+    def cache_put_many(self, entries: dict[str, str]) -> None: ...
 
 
 @dataclass
@@ -58,6 +60,7 @@ class RateLimiter:
         self.clock, self.sleep = clock, sleep
         self.stamp = clock()
         self.lock = asyncio.Lock()
+        self.counts_tokens = bool(tpm)
 
     def _refill(self) -> None:
         now = self.clock()
@@ -143,8 +146,8 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         self.sleep = sleep
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = await request.aread()
-        tokens = estimate_tokens(body)
+        # the request's size only matters to a tokens/min limit: without one, its body is not parsed
+        tokens = estimate_tokens(await request.aread()) if self.limiter.counts_tokens else 0
         for attempt in range(self.policy.attempts):
             last = attempt == self.policy.attempts - 1
             await self.limiter.acquire(tokens)
@@ -174,39 +177,79 @@ def request_key(request: httpx.Request, body: bytes) -> str:
     return hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + body).hexdigest()
 
 
+class GroupCommitCache:
+    """The response cache as a run's worker threads share it: an answer is kept in memory (found at
+    once by the other threads) and written with every answer queued meanwhile, in one transaction, by
+    the first thread that finds no write under way. Dozens of threads then do not queue one by one
+    for the database's write lock. The writing thread returns when the queue is empty, so nothing
+    queued outlives the run's threads."""
+
+    def __init__(self, store: Cache):
+        self.store = store
+        self.lock = threading.Lock()
+        self.pending: dict[str, str] = {}
+        self.writing = False
+
+    def cache_get(self, key: str) -> str | None:
+        with self.lock:
+            hit = self.pending.get(key)
+        return hit if hit is not None else self.store.cache_get(key)
+
+    def cache_put(self, key: str, response: str) -> None:
+        with self.lock:
+            self.pending[key] = response
+            if self.writing:
+                return  # the thread writing now takes it in its next transaction
+            self.writing = True
+        try:
+            while True:
+                with self.lock:
+                    queued = dict(self.pending)
+                    if not queued:
+                        self.writing = False  # under the lock: a put from now on writes itself
+                        return
+                self.store.cache_put_many(queued)
+                with self.lock:
+                    for k in queued:
+                        self.pending.pop(k, None)
+        except BaseException:
+            with self.lock:
+                self.writing = False
+            raise
+
+
 class BridgeTransport(httpx.BaseTransport):
-    """A synchronous transport (for ``openai.OpenAI`` in a worker thread) that sends through the
-    event loop's async client, with the response cache in front."""
+    """A synchronous transport (for ``openai.OpenAI`` in a worker thread) that hands each request to
+    the guard on the event loop, with the response cache in front. The request and the answer cross
+    the thread boundary as they are (no second client rebuilding the request on the loop)."""
 
     DROP = {"content-encoding", "content-length", "transfer-encoding"}
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient, cache: Cache | None = None,
+    def __init__(self, loop: asyncio.AbstractEventLoop, guard: httpx.AsyncBaseTransport, cache: Cache | None = None,
                  stats: Stats | None = None):
-        self.loop, self.client, self.cache = loop, client, cache
+        self.loop, self.guard, self.cache = loop, guard, cache
         self.stats = stats or Stats()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        key = request_key(request, body)
-        if self.cache is not None and request.method == "POST":
+        cached = self.cache is not None and request.method == "POST"
+        key = request_key(request, body) if cached else ""
+        if cached:
             hit = self.cache.cache_get(key)
             if hit is not None:
                 self.stats.cache_hits += 1
                 return httpx.Response(200, headers={"content-type": "application/json", "x-cache": "hit"},
                                       content=hit.encode(), request=request)
-        future = asyncio.run_coroutine_threadsafe(self._send(request, body), self.loop)
-        status, headers, content = future.result()
-        if self.cache is not None and request.method == "POST" and status == 200 and _answer(content):
-            self.cache.cache_put(key, content.decode("utf-8"))
-        return httpx.Response(status, headers=headers, content=content, request=request)
+        response = asyncio.run_coroutine_threadsafe(self._send(request), self.loop).result()
+        if cached and response.status_code == 200 and _answer(response.content):
+            self.cache.cache_put(key, response.content.decode("utf-8"))
+        return response
 
-    async def _send(self, request: httpx.Request, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-        timeout = request.extensions.get("timeout")
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in ("content-length", "host")]
-        response = await self.client.request(request.method, request.url, content=body, headers=headers,
-                                             timeout=httpx.Timeout(**timeout) if isinstance(timeout, dict) else None)
-        return response.status_code, [(k, v) for k, v in response.headers.items() if k.lower() not in self.DROP], \
-            response.content
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        response = await self.guard.handle_async_request(request)
+        content = await response.aread()  # whole and decoded, so the worker thread reads it without the loop
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in self.DROP]
+        return httpx.Response(response.status_code, headers=headers, content=content, request=request)
 
 
 def _answer(content: bytes) -> bool:
@@ -216,11 +259,3 @@ def _answer(content: bytes) -> bool:
     except ValueError:
         return False
     return isinstance(data, dict) and bool(data.get("choices"))
-
-
-def async_client(*, concurrency: int, limiter: RateLimiter | None = None, policy: RetryPolicy | None = None,
-                 stats: Stats | None = None, timeout_s: float = 120.0) -> httpx.AsyncClient:
-    """An httpx client for the async openai client (or the bridge) with the guard below it."""
-    limits = httpx.Limits(max_connections=concurrency + 8, max_keepalive_connections=concurrency + 8)
-    inner = httpx.AsyncHTTPTransport(limits=limits, retries=0)
-    return httpx.AsyncClient(transport=GuardedTransport(inner, limiter, policy, stats), timeout=timeout_s)

