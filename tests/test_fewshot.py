@@ -64,6 +64,8 @@ def recorded(monkeypatch, tmp_path):
     ("listing", "de", "DE", "Deutsch:"),
     ("search_ad", "zh-Hans", "CN", "中文:"),
     ("review_reply", "ja", "JP", "日本語:"),
+    ("social_ad", "fr", "FR", "Français:"),
+    ("comment_reply", "pt-BR", "BR", "Português (Brasil):"),
 ])
 def test_the_local_model_gets_plain_few_shot_text_never_chat_markup(recorded, kind, lang, market, label):
     services, llama = recorded
@@ -72,6 +74,7 @@ def test_the_local_model_gets_plain_few_shot_text_never_chat_markup(recorded, ki
     draft = services.generator.generate(kind, product, services.brand(), lang=lang, market=market,
                                         context=context, revise_rounds=1)
     assert draft.status == "ok", draft.error
+    assert not [fix for fix in draft.fixes if "examples for" in fix], "the language's own examples were not used"
     assert llama.prompts, "nothing reached the model"
     for prompt in llama.prompts:
         assert not [m for m in CHAT_MARKUP if m in prompt], prompt[:300]
@@ -104,29 +107,31 @@ def test_a_revision_prompt_is_the_kinds_prompt_with_the_flagged_phrases(recorded
     assert text.count("Deutsch:") == 3 and "REVIEWER FINDINGS" not in text
 
 
-def test_a_language_without_examples_falls_back_to_english_and_says_so(recorded):
+def test_a_language_without_examples_falls_back_to_english_and_says_so(recorded, monkeypatch, tmp_path):
     services, llama = recorded
     product = load_products(SAMPLE_PRODUCTS)[0]
+    with_files = fewshot.shot_file
+    monkeypatch.setattr(fewshot, "shot_file", lambda kind, lang, directory=fewshot.FEWSHOT_DIR:
+                        None if lang == "fr" else with_files(kind, lang, directory))  # as if fr had no files
     draft = services.generator.generate("social_ad", product, services.brand(), lang="fr", market="FR", revise_rounds=0)
     assert any("no French examples for social_ad" in fix for fix in draft.fixes)
     assert "Français:" in llama.prompts[0] and "Wrenley" in llama.prompts[0]
-    assert fewshot.coverage(["fr"])["fr"] == list(KINDS)
+    assert "Textes marketing en français." in llama.prompts[0]  # the labels' fallback instruction
+    assert fewshot.coverage(["fr"], tmp_path)["fr"] == list(KINDS)
 
 
-OWN_EXAMPLES = ("en", "de", "zh-Hans", "ja", "ko", "ar", "zh-Hant")  # the languages with examples of their own
-
-
-def test_every_kind_has_valid_examples_in_every_language_that_has_them():
-    assert not {lang: kinds for lang, kinds in fewshot.coverage(list(OWN_EXAMPLES)).items() if kinds}
+def test_every_language_with_examples_has_valid_ones_for_every_kind():
+    found = {path.stem for path in fewshot.FEWSHOT_DIR.glob("*/*.yaml")}
+    assert {"en", "de", "zh-Hans", "ja", "fr", "es", "it", "pt-BR", "ko", "ar", "zh-Hant"} <= found  # all 11
+    assert fewshot.coverage(sorted(found)) == {lang: [] for lang in sorted(found)}  # no kind left out
     for kind in KINDS:
-        for lang in OWN_EXAMPLES:
+        for lang in sorted(found):
             shots = fewshot.shots_for(kind, lang)
             assert shots.fallback is None and len(shots.examples) == 2, (kind, lang)
             assert set(shots.fields) == set(shots.examples[0][1]), (kind, lang)
 
 
-# en and de examples exceed two TikTok limits (livestream title 32, ad text 100): noted in issue 17
-@pytest.mark.parametrize("lang", [lang for lang in OWN_EXAMPLES if lang not in ("en", "de")])
+@pytest.mark.parametrize("lang", [lang for lang in sorted({p.stem for p in fewshot.FEWSHOT_DIR.glob("*/*.yaml")})])
 def test_every_example_fits_every_platforms_limits(lang):
     from assistant.compliance.checker import Checker
     from assistant.locales import default_market
@@ -231,3 +236,19 @@ def test_a_fact_copied_from_an_example_is_an_error_finding_unless_the_product_ha
     welsh = Product(sku="W1", name="Slate coaster", facts={"origin": "cut in Wales"})
     req = services.generator.request("social_ad", welsh, services.brand(), lang="de", market="DE")
     assert [f.matched for f in example_fact_findings(req, fields, [])] == ["von Hand gegossen"]
+
+
+@pytest.mark.parametrize("lang, market, copied, term", [
+    ("fr", "FR", "Bougies coulées à la main au pays de Galles.", "coulées à la main"),
+    ("es", "ES", "Se pliega en un solo gesto, con correa de transporte.", "correa de transporte"),
+    ("it", "IT", "Candele in cera d'api, circa 30 ore ciascuna.", "cera d'api"),
+    ("pt-BR", "BR", "Banqueta com alça de transporte.", "alça de transporte"),
+])
+def test_an_example_fact_in_the_romance_languages_is_flagged(recorded, lang, market, copied, term):
+    from assistant.generation.completion import example_fact_findings
+
+    services, _ = recorded
+    board = load_products(SAMPLE_PRODUCTS)[0]
+    req = services.generator.request("social_ad", board, services.brand(), lang=lang, market=market)
+    found = example_fact_findings(req, {"primary_text": copied, "call_to_action": "Shop now"}, ["call_to_action"])
+    assert term in {f.matched for f in found} and {f.field for f in found} == {"primary_text"}
