@@ -187,6 +187,15 @@ def test_grounding_flags_what_the_facts_do_not_support(checker, copy, facts, uns
     assert [f.matched for f in report.findings if f.category == "unsupported_claim"] == unsupported
 
 
+@pytest.mark.parametrize("copy, unsupported", [
+    ("Tabla de bambú para que no haya manchas", []),  # "haya" here is the verb "haber", not beech
+    ("Tabla de madera de haya", ["de haya"]),
+])
+def test_a_material_word_that_is_also_a_common_word_needs_its_context(checker, copy, unsupported):
+    report = checker.check_fields({"description": copy}, lang="es", market="ES", facts={"material": "bamboo"})
+    assert [f.matched for f in report.findings if f.category == "unsupported_claim"] == unsupported
+
+
 def test_grounding_accepts_extra_support_texts(checker):
     copy = {"description": "Made from FSC-certified bamboo"}
     assert cats(checker.check_fields(copy, lang="en", market="US", facts={"material": "bamboo"})) == {"unsupported_claim"}
