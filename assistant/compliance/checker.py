@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.channels import channel_spec
 from assistant.compliance.checks import CHECKS, Context, finding, prepare, start_prefixes
 from assistant.compliance.document import Document, FieldValue, from_fields, split_labelled
-from assistant.compliance.grounding import check_grounding
+from assistant.compliance.field_language import check_field_languages
+from assistant.compliance.grounding import check_grounding, facts_text
 from assistant.compliance.loader import brand_rules, shipped_rules
 from assistant.compliance.mixed import CLAIM_TYPES, english_segments
 from assistant.compliance.models import CheckReport, Finding, score_for
@@ -149,7 +150,8 @@ class Checker:
             self._locales[lang, market] = (resolve_language(lang), resolve_market(market))
         language, market = self._locales[lang, market]
         spec = channel_spec(channel)
-        rules = self._rules_for(brand or self.brand)
+        brand = brand or self.brand
+        rules = self._rules_for(brand)
         ctx = Context(doc, language.code, market, channel, platform, chinese=language.code.startswith("zh"),
                       facts=facts, support=support, spec_platform=self._platform(spec, platform))
         plan = self._plan(language.code, market, channel, platform, rules)
@@ -164,6 +166,8 @@ class Checker:
                 findings += self._rules(sub_ctx, self._plan("en", market, channel, platform, rules), CLAIM_TYPES)
         if self.quality:
             findings += self._quality(doc, language, mixed)
+            findings += check_field_languages(doc, language, names=_kept_names(brand, language.code),
+                                              source=facts_text(facts, support))
         if facts is not None or support:
             findings = _drop_grounded(findings, rules) + check_grounding(doc, facts, support, ctx.chinese)
         if self.judge is not None:
@@ -216,6 +220,15 @@ class Checker:
                                           "English and was checked with the English rules too"})
                      if f.rule_id == "quality.wrong_language" else f for f in found]
         return found
+
+
+def _kept_names(brand: BrandKit | None, lang: str) -> list[str]:
+    """What a draft's fields may hold untranslated in any language: the brand's name, its do-not-translate
+    terms and its glossary's terms for ``lang``."""
+    if brand is None:
+        return []
+    glossary = [e.target for g in brand.glossary if g.target_lang == lang for e in g.entries]
+    return [brand.name, *brand.do_not_translate, *glossary]
 
 
 def _cap(doc: Document, limit: int) -> list[Finding]:
