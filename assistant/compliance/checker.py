@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.channels import channel_spec
 from assistant.compliance.checks import CHECKS, Context, finding, prepare, start_prefixes
 from assistant.compliance.document import Document, FieldValue, from_fields, split_labelled
-from assistant.compliance.field_language import check_field_languages
+from assistant.compliance.field_language import check_field_languages, kept_names
 from assistant.compliance.grounding import check_grounding, facts_text
 from assistant.compliance.loader import brand_rules, shipped_rules
 from assistant.compliance.mixed import CLAIM_TYPES, english_segments
@@ -166,7 +166,7 @@ class Checker:
                 findings += self._rules(sub_ctx, self._plan("en", market, channel, platform, rules), CLAIM_TYPES)
         if self.quality:
             findings += self._quality(doc, language, mixed)
-            findings += check_field_languages(doc, language, names=_kept_names(brand, language.code),
+            findings += check_field_languages(doc, language, names=kept_names(brand, language.code),
                                               source=facts_text(facts, support))
         if facts is not None or support:
             findings = _drop_grounded(findings, rules) + check_grounding(doc, facts, support, ctx.chinese)
@@ -220,15 +220,6 @@ class Checker:
                                           "English and was checked with the English rules too"})
                      if f.rule_id == "quality.wrong_language" else f for f in found]
         return found
-
-
-def _kept_names(brand: BrandKit | None, lang: str) -> list[str]:
-    """What a draft's fields may hold untranslated in any language: the brand's name, its do-not-translate
-    terms and its glossary's terms for ``lang``."""
-    if brand is None:
-        return []
-    glossary = [e.target for g in brand.glossary if g.target_lang == lang for e in g.entries]
-    return [brand.name, *brand.do_not_translate, *glossary]
 
 
 def _cap(doc: Document, limit: int) -> list[Finding]:

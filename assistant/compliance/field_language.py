@@ -79,9 +79,11 @@ def strip_names(text: str, names: Iterable[str]) -> str:
 
 
 def source_words(source: str, lang: Language) -> frozenset[str]:
-    """The words of the product facts, when the facts are not written in ``lang`` (their words left
-    untranslated in the copy are then another language); empty otherwise."""
-    if not source.strip() or identify(source, lang).ok is True:
+    """The words of the product facts, when the facts are most likely written in another language than
+    ``lang`` (their words left untranslated in the copy are then that language); empty otherwise (also
+    when the facts are too short to tell)."""
+    verdict = identify(source, lang) if source.strip() else None
+    if verdict is None or verdict.ok is True or verdict.found in (None, lang.langid):
         return frozenset()
     return frozenset(w.lower() for w in WORD.findall(source) if len(w) >= MIN_WORD)
 
@@ -107,6 +109,35 @@ def judge(text: str, lang: Language, copied_from: frozenset[str]) -> str | None:
     if verdict.ok is False and verdict.rule == "quality.wrong_language" and verdict.probability >= r.langid_min_probability:
         return f"The field reads as '{verdict.found}' (p={verdict.probability:.2f}), not {lang.name}"
     return None
+
+
+def kept_names(brand, lang: str) -> list[str]:
+    """What a draft's fields may hold untranslated in any language: the brand's name, its do-not-translate
+    terms and its glossary's terms for ``lang`` (``brand``: a ``BrandKit`` or ``None``)."""
+    if brand is None:
+        return []
+    glossary = [e.target for g in brand.glossary if g.target_lang == lang for e in g.entries]
+    return [brand.name, *brand.do_not_translate, *glossary]
+
+
+def untranslated_words(findings: Iterable[Finding], names: Iterable[str]) -> list[str]:
+    """The words (3+ letters, names taken out) of the fields this check flagged: what a rewrite of those
+    fields must not copy again."""
+    names = tuple(names)
+    words = [w for f in findings if f.rule_id == RULE_ID and f.matched
+             for w in WORD.findall(strip_names(f.matched, names)) if len(w) >= MIN_WORD and not CJK.search(w)]
+    return list(dict.fromkeys(words))
+
+
+def untranslated_name(name: str, lang: Language, names: Iterable[str], source: str) -> list[str]:
+    """The words of a product's ``name`` that copy in ``lang`` would leave untranslated (written in the
+    language of the facts ``source``, not names, not spelled alike in ``lang``); empty for CJK languages
+    (their script is held by the grammar) and when the facts are in ``lang``."""
+    if lang.cjk or not source_words(source, lang):
+        return []
+    shared = set(rules().shared_words.get(lang.langid, ()))
+    words = [w for w in WORD.findall(strip_names(name, tuple(names))) if len(w) >= MIN_WORD]
+    return list(dict.fromkeys(w for w in words if w.lower() not in shared))
 
 
 def check_field_languages(doc: Document, lang: Language, *, names: Iterable[str] = (),

@@ -24,12 +24,14 @@ from typing import Any, Callable, Iterable
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from assistant.compliance.field_language import kept_names, untranslated_name
+from assistant.compliance.grounding import facts_text
 from assistant.compliance.models import Finding
 from assistant.generation.brief import Request
 from assistant.generation.fewshot import FEWSHOT_DIR, Shots, shots_for
 from assistant.llm.prompts import PromptFile
 from assistant.generation.terms import texts
-from assistant.llm.fieldwise import FIELDS_KEY
+from assistant.llm.fieldwise import BAN_KEY, FIELDS_KEY, KEEP_KEY
 from assistant.llm.script_grammar import SCRIPT_KEY
 
 # True: the model writes one labelled value per field (assistant/llm/fieldwise.py); False: one JSON object
@@ -104,11 +106,24 @@ def latin_terms(req: Request) -> list[str]:
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 
+def name_ban(req: Request, ban: Iterable[str] = ()) -> list[str]:
+    """``ban`` plus the words of the product's name that copy in the request's language would leave
+    untranslated (the 270M model copies the English name into a German title otherwise; the checker
+    flags that, ``assistant/compliance/field_language.py``)."""
+    product = req.product
+    source = facts_text(product.facts, [product.name, product.description or "", *product.features])
+    names = [*kept_names(req.brand, req.language.code), product.brand or ""]
+    return list(dict.fromkeys([*ban, *untranslated_name(product.name, req.language, names, source)]))
+
+
 def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str], *,
-                      fieldwise: bool) -> type[BaseModel]:
+                      fieldwise: bool, keep: dict[str, Any] | None = None,
+                      ban: Iterable[str] = ()) -> type[BaseModel]:
     """``schema`` with what the local model reads besides the JSON schema: the script constraint for the
     language (the ``free`` fields, URL handles and enums, keep any character) and, ``fieldwise``, the
-    field labels that make it write field by field (``assistant/llm/fieldwise.py``)."""
+    field labels that make it write field by field (``assistant/llm/fieldwise.py``) and the fields it
+    is given as they are (``keep``: a revision rewrites only the fields the checker flagged) and the words
+    it must not write again (``ban``: left untranslated in the flagged fields)."""
     shots = shots_for(req.kind.name, req.language.code)
     additions: dict[str, Any] = {}
     if shots.labels.script == "cjk":
@@ -116,6 +131,10 @@ def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str]
                                  "free": sorted(free)}
     if fieldwise and FIELDWISE:
         additions[FIELDS_KEY] = {name: shots.field_label(name) for name in schema.model_fields}
+        if keep:
+            additions[KEEP_KEY] = {k: v for k, v in keep.items() if k in schema.model_fields}
+        if ban:
+            additions[BAN_KEY] = list(ban)
     if not additions:
         return schema
     parent = schema.model_config.get("json_schema_extra")
