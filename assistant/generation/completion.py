@@ -30,7 +30,7 @@ from assistant.compliance.models import Finding
 from assistant.generation.brief import Request
 from assistant.generation.fewshot import FEWSHOT_DIR, Shots, shots_for
 from assistant.llm.prompts import PromptFile
-from assistant.generation.terms import texts
+from assistant.generation.terms import glossary_pairs, texts
 from assistant.llm.fieldwise import BAN_KEY, FIELDS_KEY, KEEP_KEY
 from assistant.llm.script_grammar import SCRIPT_KEY
 
@@ -54,18 +54,35 @@ def field_lines(shots: Shots, output: dict[str, Any]) -> str:
     return "".join(f"{shots.field_label(k)}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in output.items())
 
 
+def localized_name(req: Request) -> str | None:
+    """The product's name with the brand glossary's terms for the language put in (``cutting board`` ->
+    ``Schneidebrett``); ``None`` when the glossary changes nothing."""
+    name = req.product.name
+    for source, target in sorted(glossary_pairs(req.brand, "en", req.language.code).items(), key=lambda p: -len(p[0])):
+        name = re.sub(rf"(?i)(?<!\w){re.escape(source)}(?!\w)", target, name)
+    return name if name != req.product.name else None
+
+
 def render_fewshot(req: Request, variables: dict[str, str], *, avoid: str | None = None) -> str:
     """The completion prompt for ``req``'s kind in its language, shaped like a translation: the facts
-    (English) under one label, the copy under the language's name. Field by field (``FIELDWISE``) it
-    ends there and the model writes one labelled value at a time; otherwise the JSON object follows."""
+    (English) under one label, the copy under the language's name. When the example products have a
+    name in the language (``names`` in products.yaml), each input ends with a name line in the language,
+    the real product's from the brand glossary. Field by field (``FIELDWISE``) it ends there and the
+    model writes one labelled value at a time; otherwise the JSON object follows."""
     shots = shots_for(req.kind.name, req.language.code)
+    lang = req.language.code
     head = f"{shots.labels.output}:\n"
+    name_label = f"Name ({shots.labels.output})"
+    named = all(lang in product.names for product, _ in shots.examples) and shots.examples
     blocks = [shots.instruction.strip() + "\n"]
     for product, output in shots.examples:
-        block = input_block(shots, "\n".join(product.fact_lines()), product.contexts.get(req.kind.context or ""), None)
+        lines = [*product.fact_lines(), *([f"{name_label}: {product.names[lang]}"] if named else [])]
+        block = input_block(shots, "\n".join(lines), product.contexts.get(req.kind.context or ""), None)
         blocks.append(block + head + (field_lines(shots, output) if FIELDWISE
                                       else json.dumps(output, ensure_ascii=False) + "\n"))
-    blocks.append(input_block(shots, variables["product"], variables.get("context") or None, avoid) + head)
+    own = localized_name(req) if named else None
+    facts = variables["product"] + (f"\n{name_label}: {own}" if own else "")
+    blocks.append(input_block(shots, facts, variables.get("context") or None, avoid) + head)
     return "\n".join(blocks)
 
 
