@@ -106,7 +106,8 @@ def judge(text: str, lang: Language, copied_from: frozenset[str]) -> str | None:
     if letters < r.langid_min_letters:
         return None
     verdict = identify(text, lang)
-    if verdict.ok is False and verdict.rule == "quality.wrong_language" and verdict.probability >= r.langid_min_probability:
+    if (verdict.ok is False and verdict.rule == "quality.wrong_language"
+            and verdict.probability >= r.langid_min_probability):
         return f"The field reads as '{verdict.found}' (p={verdict.probability:.2f}), not {lang.name}"
     return None
 

@@ -9,9 +9,16 @@ Grammars built from the same schema keep every value valid; for languages whose 
 ``script: cjk`` they also keep Latin letters out of the prose except in brand names, the product's
 acronyms and units after a number (``completion_schema``). Without that prompt shape the 270M model copies the English facts.
 
+In a language other than the facts', the words of the product's name that would stay untranslated
+(``Water``, ``Bottle``) cannot be written (``name_ban``; the words are single tokens), and when the
+example products have a name in the language, a name line follows the facts (the real product's from
+the brand glossary: ``Bambuu Insulated Trinkflasche 750 ml``).
+
 The revise round gets the same prompt plus a line of the phrases the checker flagged (a variant: the
 openings of the variants it must differ from, so its prompt and its copy differ); prompts without
-examples (shorten, translate) are sent as plain text: never chat markup the model has not seen.
+examples (shorten, translate) are sent as plain text: never chat markup the model has not seen. A
+revision keeps the fields without error findings as they are and writes only the flagged ones
+(``assistant/generation/revise.py``).
 """
 
 from __future__ import annotations

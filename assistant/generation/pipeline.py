@@ -40,8 +40,8 @@ class Call:
     round: int = 0
     revision_of: int | None = None
     tokens: dict[str, str] = field(default_factory=dict)  # translate mode: masked term tokens
-    keep: dict[str, Any] = field(default_factory=dict)  # a revision: fields without error findings (a base model keeps them)
-    ban: list[str] = field(default_factory=list)  # a revision: words left untranslated (a base model may not write them)
+    keep: dict[str, Any] = field(default_factory=dict)  # a revision: fields without errors (a base model keeps them)
+    ban: list[str] = field(default_factory=list)  # a revision: words left untranslated (a base model cannot write them)
 
 
 def add_usage(total: Usage, extra: Usage) -> None:

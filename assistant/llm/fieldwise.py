@@ -4,7 +4,8 @@ A completion prompt that asks for fields (``x-fields`` in the JSON schema: the l
 the target language) ends after the input block. Fields given in ``x-keep`` (a revision keeps the fields
 the checker did not flag) are written first, as they are, so the model rewrites the others after copy
 in the target language, and the words the checker found left untranslated in them (``x-ban``) cannot
-be written again (a word that is one token gets a large negative logit bias). For each other field in schema order the label is appended
+be written again (a word that is one token gets a large negative logit bias). For each other field in
+schema order the label is appended
 (``Titel: ``) and the model writes that field's JSON value under a grammar built from the field's own
 schema, so it stops when the value is complete. The value and a newline are appended and the next label
 follows; llama.cpp re-reads only the new tokens each time (its prompt cache keeps the prefix). The
