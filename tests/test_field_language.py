@@ -40,10 +40,11 @@ def flagged(checker, fields, lang, market):
     ("de", "DE", {"title": "Bambuu StretchFit Trinkflasche BH-BTL-750, 750 ml", "bullets": GERMAN_BULLETS}, set()),
     # brand + model + numbers: nothing left to classify
     ("de", "DE", {"title": "Bambuu CoreHeat 750 ml", "bullets": GERMAN_BULLETS}, set()),
-    # one English bullet and an English description among German fields
-    ("de", "DE", {"title": "Bambuu Thermoflasche, 750 ml", "bullets": [GERMAN_BULLETS[0], "Leak-proof lid"],
-                  "description": "Keeps your drinks cold for a whole day, and the lid will not leak in your bag."},
-     {"bullets[1]", "description"}),
+    # one English bullet and an English meta description among German fields
+    ("de", "DE", {"title": "Bambuu Thermoflasche, 750 ml", "bullets": [*GERMAN_BULLETS, "Leak-proof lid"],
+                  "description": GERMAN_DESCRIPTION,
+                  "meta_description": "Keeps your drinks cold for a whole day, and the lid will not leak in your bag."},
+     {"bullets[3]", "meta_description"}),
     # Chinese: English title flagged, a Chinese title with the brand and the unit is Chinese
     ("zh-Hans", "CN", {"title": "Bambuu Insulated Water Bottle, 750 ml", "bullets": ["双层真空不锈钢，保冷24小时"]},
      {"title"}),
@@ -68,6 +69,15 @@ def test_copy_words_shared_with_german_facts_are_not_untranslated():
                                     facts={"Material": "Edelstahl mit Bambusdeckel"},
                                     support=["Thermoflasche Edelstahl mit Bambusdeckel, hält Getränke lange kalt"])
     assert not [f for f in report.findings if f.rule_id == "quality.field_language"]
+
+
+def test_a_draft_wholly_in_another_language_gets_one_finding_not_one_per_field(checker):
+    fields = {"title": "Bambuu Insulated Water Bottle, 750 ml", "bullets": ["Keeps your drinks cold for 24 hours"],
+              "description": "A double-wall steel bottle with a leak-proof bamboo lid that you can take anywhere."}
+    report = checker.check_fields(fields, lang="de", market="DE", channel="listing", facts=BOTTLE.facts,
+                                  support=SUPPORT)
+    language = [(f.rule_id, f.field) for f in report.findings if "language" in f.rule_id]
+    assert language == [("quality.wrong_language", None)]
 
 
 def test_pasted_mixed_copy_is_not_checked_field_by_field(checker):

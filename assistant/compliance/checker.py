@@ -165,9 +165,11 @@ class Checker:
                                   spec_platform=ctx.spec_platform)
                 findings += self._rules(sub_ctx, self._plan("en", market, channel, platform, rules), CLAIM_TYPES)
         if self.quality:
-            findings += self._quality(doc, language, mixed)
-            findings += check_field_languages(doc, language, names=kept_names(brand, language.code),
-                                              source=facts_text(facts, support))
+            quality = self._quality(doc, language, mixed)
+            if not any(f.rule_id == "quality.wrong_language" for f in quality):  # one fault, one finding
+                quality += check_field_languages(doc, language, names=kept_names(brand, language.code),
+                                                 source=facts_text(facts, support))
+            findings += quality
         if facts is not None or support:
             findings = _drop_grounded(findings, rules) + check_grounding(doc, facts, support, ctx.chinese)
         if self.judge is not None:
