@@ -268,3 +268,17 @@ def test_a_revision_rewrites_only_the_flagged_fields_after_the_kept_ones_without
     for word in ("Cutting", "Board", "Groove"):  # the English words of the flagged title
         assert bias.get(llama.token(f"_{word}")) == -100.0 and bias.get(llama.token(word)) == -100.0
     assert "Bambuu" not in llama.vocab or llama.token("_Bambuu") not in bias  # the brand stays writable
+
+
+def test_the_grammar_first_sampler_adds_the_banned_words_bias_in_id_order_or_shuffled():
+    """Banned words reach the fast sampler as a token bias (a logit_bias option would switch it off)."""
+    import numpy as np
+
+    from assistant.llm.grammar_first import TOKEN_DTYPE, _add_bias
+
+    ids, values = np.array([3, 7], dtype=np.intc), np.array([-100.0, -50.0], dtype=np.single)
+    for order in (np.arange(10), np.array([9, 3, 0, 7, 1, 2, 4, 5, 6, 8])):
+        data = np.zeros(10, dtype=TOKEN_DTYPE)
+        data["id"] = order
+        _add_bias(data, ids, values)
+        assert {int(i): float(v) for i, v in zip(data["id"], data["logit"]) if v} == {3: -100.0, 7: -50.0}

@@ -49,20 +49,33 @@ def field_grammar(prop_json: str, script_json: str) -> Any:
 def generate_fields(llama: Any, prompt: str, schema: dict[str, Any], options: dict[str, Any],
                     field_safe: Any) -> tuple[str, dict[str, int], str]:
     """``(json text, usage, finish reason)`` of the object, one field per completion call."""
+    properties = schema.get("properties", {})
+    kept = {k: v for k, v in (schema.get(KEEP_KEY) or {}).items() if k in properties}
+    options = {**options, "max_tokens": min(options.get("max_tokens") or FIELD_TOKENS, FIELD_TOKENS)}
+    bias = ban_bias(llama, tuple(schema[BAN_KEY])) if schema.get(BAN_KEY) else {}
+    sampler_bias = hasattr(llama, "token_bias")  # the grammar-first sampler (a logit_bias option turns it off)
+    if sampler_bias:
+        llama.token_bias = bias
+    elif bias:
+        options["logit_bias"] = bias
+    try:
+        return _fields(llama, prompt, schema, kept, options, field_safe)
+    finally:
+        if sampler_bias:
+            llama.token_bias = {}
+
+
+def _fields(llama: Any, prompt: str, schema: dict[str, Any], kept: dict[str, Any], options: dict[str, Any],
+            field_safe: Any) -> tuple[str, dict[str, int], str]:
     labels: dict[str, str] = schema[FIELDS_KEY]
     script = schema.get(SCRIPT_KEY) or {}
     free = set(script.get("free", []))
-    properties = schema.get("properties", {})
-    kept = {k: v for k, v in (schema.get(KEEP_KEY) or {}).items() if k in properties}
     document = prompt.rstrip("\n") + "\n" + "".join(
         f"{labels.get(k, k)}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in kept.items())
     values: dict[str, Any] = {}
     usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
     finish = "stop"
-    options = {**options, "max_tokens": min(options.get("max_tokens") or FIELD_TOKENS, FIELD_TOKENS)}
-    if schema.get(BAN_KEY):
-        options["logit_bias"] = ban_bias(llama, tuple(schema[BAN_KEY]))
-    for name, prop in properties.items():
+    for name, prop in schema.get("properties", {}).items():
         if name in kept:
             values[name] = kept[name]
             continue
