@@ -220,6 +220,9 @@ def test_a_fact_copied_from_an_example_is_an_error_finding_unless_the_product_ha
     welsh = Product(sku="W1", name="Slate coaster", facts={"origin": "cut in Wales"})
     req = services.generator.request("social_ad", welsh, services.brand(), lang="de", market="DE")
     assert [f.matched for f in example_fact_findings(req, fields, [])] == ["von Hand gegossen"]
+    twice = {**fields, "description": "Von Hand gegossen"}  # every field holding it: a revision rewrites both
+    assert sorted(f.field for f in example_fact_findings(req, twice, []) if f.matched == "von Hand gegossen") == [
+        "description", "primary_text"]
 
 
 class EnglishTitleLlama(RecordingLlama):

@@ -174,7 +174,8 @@ def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str]
 
 def example_fact_findings(req: Request, fields: dict[str, Any], skip: Iterable[str]) -> list[Finding]:
     """An error finding for every fact of a few-shot example product (its ``leak_terms``) in the copy
-    that this product's own facts do not state: a base model copies from its examples."""
+    that this product's own facts do not state, in every field that holds it (a revision rewrites the
+    fields findings name): a base model copies from its examples."""
     own = " ".join([req.product.name, *req.product.features, *req.product.facts.values(),
                     req.product.description or ""]).lower()
     prose = {k: v for k, v in fields.items() if k not in set(skip)}
@@ -190,5 +191,4 @@ def example_fact_findings(req: Request, fields: dict[str, Any], skip: Iterable[s
                         start=0, end=0, field=name, matched=term, source="prompts/fewshot/products.yaml",
                         message=f"'{term}' comes from the example product '{product.name}', not from this product",
                         suggestion=f"Remove '{term}' or replace it with a fact of this product"))
-                    break
     return found
