@@ -1,7 +1,9 @@
 """Stratified sample of the generation eval: every kind x language for the first N eval products, with
 what the full eval does not show about the offline model's copy: language match counting drafts the
 language-ID cannot classify as misses, fields with no words, prompt text echoed into the copy,
-unsupported-claim findings and facts copied from the few-shot examples.
+unsupported-claim findings, facts copied from the few-shot examples, and (``other-lang``) the share of
+prose fields the checker's per-field language check flags as another language (an English title in a
+German draft), counted with this checkout's checker over every log.
 
 Usage (the demo's revise rounds: ASSISTANT_REVISE_ROUNDS=1)::
 
@@ -120,17 +122,43 @@ def generate(args) -> None:
                   f"{wall:.1f}s {json.dumps(record['fields'], ensure_ascii=False)[:160]}", flush=True)
 
 
+def foreign_fields_counter():
+    """``record -> (its prose texts in another language than the draft's, its prose texts)`` (a list item
+    is one text), by this checkout's per-field check (``quality.field_language``); ``None`` where the
+    checkout has none."""
+    try:
+        from assistant.brand.kit import load_brand_kit
+        from assistant.compliance.document import from_fields
+        from assistant.compliance.field_language import check_field_languages, kept_names
+        from assistant.compliance.grounding import facts_text
+        from assistant.locales import resolve_language
+    except ImportError:
+        return None
+    brand = load_brand_kit(HERE.parent / "knowledge" / "bambuu" / "brand.yaml")
+    products = {p["sku"]: p for p in read(HERE / "generation" / "products.jsonl")}
+
+    def count(record: dict) -> tuple[int, int]:
+        product, lang = products[record["sku"]], resolve_language(record["lang"])
+        support = [product["name"], product.get("description") or "", *product.get("features", [])]
+        doc = from_fields({k: v for k, v in record["fields"].items() if k not in NOT_PROSE})
+        return len(check_field_languages(doc, lang, names=kept_names(brand, lang.code),
+                                         source=facts_text(product.get("facts"), support))), len(doc.segments)
+
+    return count
+
+
 def read(path: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
-def summary(rows: list[dict], markers: list[str], leaks: dict[str, list[str]]) -> dict:
+def summary(rows: list[dict], markers: list[str], leaks: dict[str, list[str]], foreign=None) -> dict:
     n = len(rows)
     rows = [{**r, **inspect(r, markers, leaks)} for r in rows]
     fields = sum(r["prose_fields"] for r in rows) or 1
     return {
+        "foreign_fields": _share([foreign(r) for r in rows if r.get("fields")]) if foreign else float("nan"),
         "drafts": n,
         "lang_match": sum(r["language_match"] is True for r in rows) / n,
         "unclassified": sum(r["language_match"] is None for r in rows),
@@ -144,14 +172,19 @@ def summary(rows: list[dict], markers: list[str], leaks: dict[str, list[str]]) -
     }
 
 
+def _share(counts: list[tuple[int, int]]) -> float:
+    return sum(c for c, _ in counts) / (sum(t for _, t in counts) or 1)
+
+
 def report(paths: list[Path], only_common: bool) -> None:
     runs = {path.stem: read(path) for path in paths}
     markers, leaks = echo_markers(HERE.parent), leak_terms(HERE.parent)
+    foreign = foreign_fields_counter()
     if only_common and len(runs) > 1:
         keys = set.intersection(*({(r["sku"], r["kind"], r["lang"]) for r in rows} for rows in runs.values()))
         runs = {name: [r for r in rows if (r["sku"], r["kind"], r["lang"]) in keys] for name, rows in runs.items()}
     head = (f"{'run':<28} {'group':<8} {'drafts':>6} {'lang ok':>8} {'unclass':>7} {'no-word':>8} "
-            f"{'echo':>6} {'unsupp':>6} {'leaks':>5} {'failed':>6} {'s/draft':>8} {'wall s':>7}")
+            f"{'echo':>6} {'unsupp':>6} {'leaks':>5} {'failed':>6} {'s/draft':>8} {'wall s':>7} {'other-lang':>10}")
     print(head)
     print("-" * len(head))
     for name, rows in runs.items():
@@ -161,10 +194,10 @@ def report(paths: list[Path], only_common: bool) -> None:
         for group, members in [("all", rows), *sorted(groups.items())]:
             if not members:
                 continue
-            s = summary(members, markers, leaks)
+            s = summary(members, markers, leaks, foreign)
             print(f"{name:<28} {group:<8} {s['drafts']:>6} {s['lang_match']:>8.1%} {s['unclassified']:>7} "
                   f"{s['wordless_fields']:>8.1%} {s['echo']:>6.1%} {s['unsupported']:>6} {s['leaks']:>5} "
-                  f"{s['failed']:>6} {s['s_per_draft']:>8.2f} {s['wall_s_per_draft']:>7.2f}")
+                  f"{s['failed']:>6} {s['s_per_draft']:>8.2f} {s['wall_s_per_draft']:>7.2f} {s['foreign_fields']:>10.1%}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,9 +29,18 @@ class RecordingLlama:
 
     def __init__(self):
         self.prompts: list[str] = []
+        self.options: list[dict] = []
+        self.vocab: dict[str, int] = {}
+
+    def tokenize(self, text: bytes, add_bos=False, special=False):  # one token per word
+        return [self.vocab.setdefault(w, len(self.vocab) + 1) for w in text.decode().replace(" ", " _").split()]
+
+    def token(self, word: str) -> int:
+        return self.vocab.get(word, -1)
 
     def create_completion(self, prompt: str, grammar=None, **options):
         self.prompts.append(prompt)
+        self.options.append(options)
         root = next(line for line in grammar._grammar.splitlines() if line.startswith("root ::="))
         if '"["' in root:
             text = ' ["best Text eins", "Text zwei", "Text drei"]'  # "best": an error finding, so revise runs
@@ -236,6 +245,71 @@ def test_a_fact_copied_from_an_example_is_an_error_finding_unless_the_product_ha
     welsh = Product(sku="W1", name="Slate coaster", facts={"origin": "cut in Wales"})
     req = services.generator.request("social_ad", welsh, services.brand(), lang="de", market="DE")
     assert [f.matched for f in example_fact_findings(req, fields, [])] == ["von Hand gegossen"]
+    twice = {**fields, "description": "Von Hand gegossen"}  # every field holding it: a revision rewrites both
+    assert sorted(f.field for f in example_fact_findings(req, twice, []) if f.matched == "von Hand gegossen") == [
+        "description", "primary_text"]
+
+
+class EnglishTitleLlama(RecordingLlama):
+    """The first title it writes is the product's English name; every later one is German."""
+
+    def __init__(self, english: str):
+        super().__init__()
+        self.english, self.titles = english, 0
+
+    def create_completion(self, prompt: str, grammar=None, **options):
+        if prompt.endswith("Titel:"):
+            self.prompts.append(prompt)
+            self.options.append(options)
+            self.titles += 1
+            text = self.english if self.titles == 1 else "Bambuu Schneidebrett aus Bambus mit Saftrille"
+            return {"choices": [{"text": f' "{text}"', "finish_reason": "stop"}], "usage": {}}
+        return super().create_completion(prompt, grammar, **options)
+
+
+def test_a_revision_rewrites_only_the_flagged_fields_after_the_kept_ones_without_the_english_words(monkeypatch, tmp_path):
+    """The local model's revise round: the English title of a German draft is flagged by field; the fields
+    without error findings are written into the prompt as they are (before the title), only the flagged
+    fields are generated again, and the English words of the title cannot be written again."""
+    pytest.importorskip("llama_cpp", reason="the grammar is built with llama-cpp-python (the 'local' extra)")
+    from assistant.llm import local
+
+    product = load_products(SAMPLE_PRODUCTS)[0]
+    llama = EnglishTitleLlama(product.name)
+    monkeypatch.setattr(local, "context_for", lambda *args, **kwargs: local.LlamaContext(llama))
+    chat = local.LlamaCppChatModel(model_path=tmp_path / "model.gguf")
+    services = build_services(load_settings(provider="fake"), llm=LLMHandle(chat, "local", "m", rendering="completion"))
+    final = services.generator.generate("listing", product, services.brand(), lang="de", market="DE", revise_rounds=1)
+    first, revision = services.generator.history(final)[:2]
+    language = [f.field for f in first.report.findings if f.rule_id == "quality.field_language"]
+    assert "title" in language
+    assert revision.round == 1 and revision.fields["title"] == "Bambuu Schneidebrett aus Bambus mit Saftrille"
+    assert not [f for f in revision.report.findings if f.rule_id == "quality.field_language"]
+    flagged_fields = {f.field.split("[")[0] for f in first.report.findings if f.severity == "error"}
+    kept = [k for k in first.fields if k not in flagged_fields]
+    assert kept and all(revision.fields[k] == first.fields[k] for k in kept)
+    revise_prompt = llama.prompts[-1] if llama.prompts[-1].endswith("Titel:") else \
+        next(p for p in reversed(llama.prompts) if p.endswith("Titel:"))
+    own = revise_prompt.split("Deutsch:")[-1]
+    assert json.dumps(first.fields[kept[0]], ensure_ascii=False) in own.split("Titel:")[0]  # kept, before the title
+    bias = llama.options[llama.prompts.index(revise_prompt)].get("logit_bias") or {}
+    for word in ("Cutting", "Board", "Groove"):  # the English words of the flagged title
+        assert bias.get(llama.token(f"_{word}")) == -100.0 and bias.get(llama.token(word)) == -100.0
+    assert "Bambuu" not in llama.vocab or llama.token("_Bambuu") not in bias  # the brand stays writable
+
+
+def test_the_grammar_first_sampler_adds_the_banned_words_bias_in_id_order_or_shuffled():
+    """Banned words reach the fast sampler as a token bias (a logit_bias option would switch it off)."""
+    import numpy as np
+
+    from assistant.llm.grammar_first import TOKEN_DTYPE, _add_bias
+
+    ids, values = np.array([3, 7], dtype=np.intc), np.array([-100.0, -50.0], dtype=np.single)
+    for order in (np.arange(10), np.array([9, 3, 0, 7, 1, 2, 4, 5, 6, 8])):
+        data = np.zeros(10, dtype=TOKEN_DTYPE)
+        data["id"] = order
+        _add_bias(data, ids, values)
+        assert {int(i): float(v) for i, v in zip(data["id"], data["logit"]) if v} == {3: -100.0, 7: -50.0}
 
 
 @pytest.mark.parametrize("lang, market, copied, term", [

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.channels import channel_spec
 from assistant.compliance.checks import CHECKS, Context, finding, prepare, start_prefixes
 from assistant.compliance.document import Document, FieldValue, from_fields, split_labelled
+from assistant.compliance.field_language import check_field_languages, kept_names
 from assistant.compliance.loader import brand_rules, shipped_rules
 from assistant.compliance.mixed import CLAIM_TYPES, english_segments
 from assistant.compliance.models import CheckReport, Finding, score_for
@@ -148,7 +149,8 @@ class Checker:
             self._locales[lang, market] = (resolve_language(lang), resolve_market(market))
         language, market = self._locales[lang, market]
         spec = channel_spec(channel)
-        rules = self._rules_for(brand or self.brand)
+        brand = brand or self.brand
+        rules = self._rules_for(brand)
         ctx = Context(doc, language.code, market, channel, platform, chinese=language.code.startswith("zh"),
                       facts=facts, support=support, spec_platform=self._platform(spec, platform))
         plan = self._plan(language.code, market, channel, platform, rules)
@@ -162,7 +164,11 @@ class Checker:
                                   spec_platform=ctx.spec_platform)
                 findings += self._rules(sub_ctx, self._plan("en", market, channel, platform, rules), CLAIM_TYPES)
         if self.quality:
-            findings += self._quality(doc, language, mixed)
+            quality = self._quality(doc, language, mixed)
+            if not any(f.rule_id == "quality.wrong_language" for f in quality):  # one fault, one finding
+                quality += check_field_languages(doc, language, names=kept_names(brand, language.code),
+                                                 source=_facts_text(facts, support))
+            findings += quality
         if facts is not None or support:
             from assistant.compliance.grounding import check_grounding  # only with facts: spares start-up
 
@@ -270,3 +276,11 @@ def _specific(findings: list[Finding]) -> list[Finding]:
         return i >= 0 and ends[i] >= f.end
 
     return [f for f in findings if not covered(f)]
+
+
+def _facts_text(facts: dict[str, Any] | None, support: list[str] | None) -> str:
+    if facts is None and not support:
+        return ""
+    from assistant.compliance.grounding import facts_text  # only with facts: spares start-up
+
+    return facts_text(facts, support)

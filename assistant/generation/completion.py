@@ -9,9 +9,16 @@ Grammars built from the same schema keep every value valid; for languages whose 
 ``script: cjk`` they also keep Latin letters out of the prose except in brand names, the product's
 acronyms and units after a number (``completion_schema``). Without that prompt shape the 270M model copies the English facts.
 
+In a language other than the facts', the words of the product's name that would stay untranslated
+(``Water``, ``Bottle``) cannot be written (``name_ban``; the words are single tokens), and when the
+example products have a name in the language, a name line follows the facts (the real product's from
+the brand glossary: ``Bambuu Insulated Trinkflasche 750 ml``).
+
 The revise round gets the same prompt plus a line of the phrases the checker flagged (a variant: the
 openings of the variants it must differ from, so its prompt and its copy differ); prompts without
-examples (shorten, translate) are sent as plain text: never chat markup the model has not seen.
+examples (shorten, translate) are sent as plain text: never chat markup the model has not seen. A
+revision keeps the fields without error findings as they are and writes only the flagged ones
+(``assistant/generation/revise.py``).
 """
 
 from __future__ import annotations
@@ -24,12 +31,14 @@ from typing import Any, Callable, Iterable
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from assistant.compliance.field_language import kept_names, untranslated_name
+from assistant.compliance.grounding import facts_text
 from assistant.compliance.models import Finding
 from assistant.generation.brief import Request
 from assistant.generation.fewshot import FEWSHOT_DIR, Shots, shots_for
 from assistant.llm.prompts import PromptFile
-from assistant.generation.terms import texts
-from assistant.llm.fieldwise import FIELDS_KEY
+from assistant.generation.terms import glossary_pairs, texts
+from assistant.llm.fieldwise import BAN_KEY, FIELDS_KEY, KEEP_KEY
 from assistant.llm.script_grammar import SCRIPT_KEY
 
 # True: the model writes one labelled value per field (assistant/llm/fieldwise.py); False: one JSON object
@@ -52,18 +61,35 @@ def field_lines(shots: Shots, output: dict[str, Any]) -> str:
     return "".join(f"{shots.field_label(k)}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in output.items())
 
 
+def localized_name(req: Request) -> str | None:
+    """The product's name with the brand glossary's terms for the language put in (``cutting board`` ->
+    ``Schneidebrett``); ``None`` when the glossary changes nothing."""
+    name = req.product.name
+    for source, target in sorted(glossary_pairs(req.brand, "en", req.language.code).items(), key=lambda p: -len(p[0])):
+        name = re.sub(rf"(?i)(?<!\w){re.escape(source)}(?!\w)", target, name)
+    return name if name != req.product.name else None
+
+
 def render_fewshot(req: Request, variables: dict[str, str], *, avoid: str | None = None) -> str:
     """The completion prompt for ``req``'s kind in its language, shaped like a translation: the facts
-    (English) under one label, the copy under the language's name. Field by field (``FIELDWISE``) it
-    ends there and the model writes one labelled value at a time; otherwise the JSON object follows."""
+    (English) under one label, the copy under the language's name. When the example products have a
+    name in the language (``names`` in products.yaml), each input ends with a name line in the language,
+    the real product's from the brand glossary. Field by field (``FIELDWISE``) it ends there and the
+    model writes one labelled value at a time; otherwise the JSON object follows."""
     shots = shots_for(req.kind.name, req.language.code)
+    lang = req.language.code
     head = f"{shots.labels.output}:\n"
+    name_label = f"Name ({shots.labels.output})"
+    named = all(lang in product.names for product, _ in shots.examples) and shots.examples
     blocks = [shots.instruction.strip() + "\n"]
     for product, output in shots.examples:
-        block = input_block(shots, "\n".join(product.fact_lines()), product.contexts.get(req.kind.context or ""), None)
+        lines = [*product.fact_lines(), *([f"{name_label}: {product.names[lang]}"] if named else [])]
+        block = input_block(shots, "\n".join(lines), product.contexts.get(req.kind.context or ""), None)
         blocks.append(block + head + (field_lines(shots, output) if FIELDWISE
                                       else json.dumps(output, ensure_ascii=False) + "\n"))
-    blocks.append(input_block(shots, variables["product"], variables.get("context") or None, avoid) + head)
+    own = localized_name(req) if named else None
+    facts = variables["product"] + (f"\n{name_label}: {own}" if own else "")
+    blocks.append(input_block(shots, facts, variables.get("context") or None, avoid) + head)
     return "\n".join(blocks)
 
 
@@ -104,11 +130,24 @@ def latin_terms(req: Request) -> list[str]:
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 
+def name_ban(req: Request, ban: Iterable[str] = ()) -> list[str]:
+    """``ban`` plus the words of the product's name that copy in the request's language would leave
+    untranslated (the 270M model copies the English name into a German title otherwise; the checker
+    flags that, ``assistant/compliance/field_language.py``)."""
+    product = req.product
+    source = facts_text(product.facts, [product.name, product.description or "", *product.features])
+    names = [*kept_names(req.brand, req.language.code), product.brand or ""]
+    return list(dict.fromkeys([*ban, *untranslated_name(product.name, req.language, names, source)]))
+
+
 def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str], *,
-                      fieldwise: bool) -> type[BaseModel]:
+                      fieldwise: bool, keep: dict[str, Any] | None = None,
+                      ban: Iterable[str] = ()) -> type[BaseModel]:
     """``schema`` with what the local model reads besides the JSON schema: the script constraint for the
     language (the ``free`` fields, URL handles and enums, keep any character) and, ``fieldwise``, the
-    field labels that make it write field by field (``assistant/llm/fieldwise.py``)."""
+    field labels that make it write field by field (``assistant/llm/fieldwise.py``) and the fields it
+    is given as they are (``keep``: a revision rewrites only the fields the checker flagged) and the words
+    it must not write again (``ban``: left untranslated in the flagged fields)."""
     shots = shots_for(req.kind.name, req.language.code)
     additions: dict[str, Any] = {}
     if shots.labels.script == "cjk":
@@ -116,6 +155,10 @@ def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str]
                                  "free": sorted(free)}
     if fieldwise and FIELDWISE:
         additions[FIELDS_KEY] = {name: shots.field_label(name) for name in schema.model_fields}
+        if keep:
+            additions[KEEP_KEY] = {k: v for k, v in keep.items() if k in schema.model_fields}
+        if ban:
+            additions[BAN_KEY] = list(ban)
     if not additions:
         return schema
     parent = schema.model_config.get("json_schema_extra")
@@ -131,7 +174,8 @@ def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str]
 
 def example_fact_findings(req: Request, fields: dict[str, Any], skip: Iterable[str]) -> list[Finding]:
     """An error finding for every fact of a few-shot example product (its ``leak_terms``) in the copy
-    that this product's own facts do not state: a base model copies from its examples."""
+    that this product's own facts do not state, in every field that holds it (a revision rewrites the
+    fields findings name): a base model copies from its examples."""
     own = " ".join([req.product.name, *req.product.features, *req.product.facts.values(),
                     req.product.description or ""]).lower()
     prose = {k: v for k, v in fields.items() if k not in set(skip)}
@@ -147,5 +191,4 @@ def example_fact_findings(req: Request, fields: dict[str, Any], skip: Iterable[s
                         start=0, end=0, field=name, matched=term, source="prompts/fewshot/products.yaml",
                         message=f"'{term}' comes from the example product '{product.name}', not from this product",
                         suggestion=f"Remove '{term}' or replace it with a fact of this product"))
-                    break
     return found

@@ -44,6 +44,7 @@ class Labels(BaseModel):
 class ExampleProduct(Product):
     leak_terms: list[str] = []
     contexts: dict[str, str] = {}
+    names: dict[str, str] = {}  # the product's name per language (the prompt's name line)
 
 
 class Example(BaseModel):

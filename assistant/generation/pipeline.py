@@ -15,7 +15,7 @@ from assistant.compliance.checker import Checker
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.generation.brief import Request
 from assistant.generation.completion import (completion_renderer, completion_schema, example_fact_findings,
-                                              uses_examples)
+                                              name_ban, uses_examples)
 from assistant.generation.email import footer_text, get_segment, render_email, suggest_send_time
 from assistant.generation.fewshot import shots_for
 from assistant.generation.limits import Over, enforce_limits, hard_limit_violations
@@ -40,6 +40,8 @@ class Call:
     round: int = 0
     revision_of: int | None = None
     tokens: dict[str, str] = field(default_factory=dict)  # translate mode: masked term tokens
+    keep: dict[str, Any] = field(default_factory=dict)  # a revision: fields without errors (a base model keeps them)
+    ban: list[str] = field(default_factory=list)  # a revision: words left untranslated (a base model cannot write them)
 
 
 def add_usage(total: Usage, extra: Usage) -> None:
@@ -73,7 +75,9 @@ class Drafter:
         variables = {k: call.variables[k] for k in prompt.variables}
         completion = None
         if self.llm.rendering == "completion":  # a base model: few-shot completion prompt, script in the grammar
-            schema = completion_schema(schema, req, NOT_PROSE, fieldwise=uses_examples(prompt, req))
+            examples = uses_examples(prompt, req)
+            schema = completion_schema(schema, req, NOT_PROSE, fieldwise=examples, keep=call.keep,
+                                       ban=name_ban(req, call.ban) if examples else ())
             render = completion_renderer(prompt, req)
             completion = lambda _: render(call.variables)  # noqa: E731 - also needs what the prompt file does not show
         # cut off at the token limit, not JSON or not the schema: repaired once, with every text kept short

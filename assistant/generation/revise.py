@@ -1,13 +1,18 @@
 """The revise loop: while the checker reports errors, a reviser chain (``prompts/revise.yaml``)
 rewrites the draft with the findings as feedback, up to a set number of rounds; each round is
-re-checked and stored (``Draft.round``, ``Draft.revision_of``)."""
+re-checked and stored (``Draft.round``, ``Draft.revision_of``). A base model (the offline provider), which
+cannot follow feedback, is given the fields no error finding names as they are and rewrites the others
+with the kind's few-shot prompt in the draft's language (``Call.keep``), without the words it left
+untranslated (``Call.ban``)."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 
+from assistant.compliance.field_language import kept_names, untranslated_words
 from assistant.compliance.models import CheckReport
 from assistant.generation.brief import Request
 from assistant.generation.models import Draft, Usage
@@ -34,6 +39,16 @@ def flagged(report: CheckReport) -> str:
     return ", ".join(list(phrases)[:MAX_FEEDBACK])
 
 
+def kept_fields(draft: Draft) -> dict[str, Any]:
+    """The fields of ``draft`` no error finding names (a list field is named by any of its items:
+    ``bullets[2]``). Empty when an error concerns the whole draft (no field): then all are rewritten."""
+    errors = [f for f in draft.report.findings if f.severity == "error"]
+    if any(f.field is None for f in errors):
+        return {}
+    flagged = {re.split(r"[\[.]", f.field or "", maxsplit=1)[0] for f in errors}
+    return {k: v for k, v in draft.fields.items() if k not in flagged}
+
+
 def revise_loop(drafter: Drafter, req: Request, first: Draft, variables: dict[str, str], rounds: int,
                 save: Callable[[Draft], Draft]) -> list[Draft]:
     """Every stored round, first draft first. Stops when a round has no error findings, when the
@@ -44,7 +59,8 @@ def revise_loop(drafter: Drafter, req: Request, first: Draft, variables: dict[st
         draft_json = json.dumps(current.fields, ensure_ascii=False, indent=1)
         call = Call("revise", {**variables, "draft": draft_json, "feedback": feedback(current.report),
                                "avoid": flagged(current.report)},
-                    round=current.round + 1, revision_of=current.id)
+                    round=current.round + 1, revision_of=current.id, keep=kept_fields(current),
+                    ban=untranslated_words(current.report.findings, kept_names(req.brand, req.language.code)))
         current = save(drafter.draft(req, call, current.guideline_ids))
         chain.append(current)
     best = final(chain)

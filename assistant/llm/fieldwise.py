@@ -1,7 +1,11 @@
 """Field-by-field generation for base models: one short, grammar-held value per field.
 
 A completion prompt that asks for fields (``x-fields`` in the JSON schema: the label of every field in
-the target language) ends after the input block. For each field in schema order the label is appended
+the target language) ends after the input block. Fields given in ``x-keep`` (a revision keeps the fields
+the checker did not flag) are written first, as they are, so the model rewrites the others after copy
+in the target language, and the words the checker found left untranslated in them (``x-ban``) cannot
+be written again (a word that is one token gets a large negative logit bias). For each other field in
+schema order the label is appended
 (``Titel: ``) and the model writes that field's JSON value under a grammar built from the field's own
 schema, so it stops when the value is complete. The value and a newline are appended and the next label
 follows; llama.cpp re-reads only the new tokens each time (its prompt cache keeps the prefix). The
@@ -21,6 +25,9 @@ from typing import Any
 from assistant.llm.script_grammar import SCRIPT_KEY, constrain_script, no_raw_controls
 
 FIELDS_KEY = "x-fields"
+KEEP_KEY = "x-keep"  # fields given, not generated (a revision of the fields the checker did not flag)
+BAN_KEY = "x-ban"  # words the generated fields must not start again (left untranslated in the flagged fields)
+BAN_BIAS = -100.0
 FIELD_TOKENS = 320  # per field: a value that runs on is cut here (the draft then fails and is retried)
 
 
@@ -42,14 +49,36 @@ def field_grammar(prop_json: str, script_json: str) -> Any:
 def generate_fields(llama: Any, prompt: str, schema: dict[str, Any], options: dict[str, Any],
                     field_safe: Any) -> tuple[str, dict[str, int], str]:
     """``(json text, usage, finish reason)`` of the object, one field per completion call."""
+    properties = schema.get("properties", {})
+    kept = {k: v for k, v in (schema.get(KEEP_KEY) or {}).items() if k in properties}
+    options = {**options, "max_tokens": min(options.get("max_tokens") or FIELD_TOKENS, FIELD_TOKENS)}
+    bias = ban_bias(llama, tuple(schema[BAN_KEY])) if schema.get(BAN_KEY) else {}
+    sampler_bias = hasattr(llama, "token_bias")  # the grammar-first sampler (a logit_bias option turns it off)
+    if sampler_bias:
+        llama.token_bias = bias
+    elif bias:
+        options["logit_bias"] = bias
+    try:
+        return _fields(llama, prompt, schema, kept, options, field_safe)
+    finally:
+        if sampler_bias:
+            llama.token_bias = {}
+
+
+def _fields(llama: Any, prompt: str, schema: dict[str, Any], kept: dict[str, Any], options: dict[str, Any],
+            field_safe: Any) -> tuple[str, dict[str, int], str]:
     labels: dict[str, str] = schema[FIELDS_KEY]
     script = schema.get(SCRIPT_KEY) or {}
     free = set(script.get("free", []))
-    document, values = prompt.rstrip("\n") + "\n", {}
+    document = prompt.rstrip("\n") + "\n" + "".join(
+        f"{labels.get(k, k)}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in kept.items())
+    values: dict[str, Any] = {}
     usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
     finish = "stop"
-    options = {**options, "max_tokens": min(options.get("max_tokens") or FIELD_TOKENS, FIELD_TOKENS)}
     for name, prop in schema.get("properties", {}).items():
+        if name in kept:
+            values[name] = kept[name]
+            continue
         document += f"{labels.get(name, name)}:"
         held = {} if name in free else script
         grammar = field_grammar(json.dumps(field_safe(prop), sort_keys=True), json.dumps(held, sort_keys=True))
@@ -66,3 +95,17 @@ def generate_fields(llama: Any, prompt: str, schema: dict[str, Any], options: di
             return json.dumps(values, ensure_ascii=False)[:-1] + f', "{name}": {text.strip()}', usage, "length"
         document += text.rstrip() + "\n"
     return json.dumps(values, ensure_ascii=False), usage, finish
+
+
+def ban_bias(llama: Any, words: tuple[str, ...]) -> dict[int, float]:
+    """A negative logit bias for each word that is a single token, as it starts a string or follows a
+    space, in its own, lower and capitalised spelling. A word of several tokens is left alone: its first
+    piece starts words of the target language too (" Bamb" of "Bambus", " Lam" of "Lampe")."""
+    bias: dict[int, float] = {}
+    for word in words:
+        for spelling in {word, word.lower(), word.capitalize()}:
+            for text in (spelling, f" {spelling}"):
+                tokens = llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+                if len(tokens) == 1:
+                    bias[tokens[0]] = BAN_BIAS
+    return bias

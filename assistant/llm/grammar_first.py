@@ -11,7 +11,9 @@ The sampler chain built here is::
 
     prefilter -> repetition penalties -> grammar -> top-k -> typical -> top-p -> min-p -> temp -> dist
 
-``prefilter`` keeps the grammar-allowed ones among the ``top_k`` highest-scoring tokens (asking the
+``prefilter`` first adds the instance's ``token_bias`` (token id -> logit bias: banned words; a
+``logit_bias`` option would turn this sampler off, since llama-cpp-python passes it as a Python logits
+processor), then keeps the grammar-allowed ones among the ``top_k`` highest-scoring tokens (asking the
 chain's own grammar sampler, which only reads its state when applying), else among a 32 times wider
 shortlist. When neither holds an allowed token it leaves the full vocabulary alone and the grammar
 step constrains all of it, so the output is always grammar-valid. The grammar step then runs on a
@@ -50,6 +52,7 @@ def grammar_first_llama_class() -> type:
     class GrammarFirstLlama(llama_cpp.Llama):  # type: ignore[misc, name-defined]
         grammar_stats = GrammarFirstStats()
         grammar_first = True  # False: llama-cpp-python's own sampling (for the benchmark and tests)
+        token_bias: dict[int, float] = {}  # added to the logits before the shortlist (set per call)
 
         def _init_sampler(self, top_k: int = 40, top_p: float = 0.95, min_p: float = 0.05,
                           typical_p: float = 1.0, temp: float = 0.80, repeat_penalty: float = 1.0,
@@ -66,7 +69,7 @@ def grammar_first_llama_class() -> type:
                 )
             sampler = internals.LlamaSampler()
             grammar_ref: list[Any] = []
-            sampler.add_custom(_prefilter(top_k, grammar_ref, self.grammar_stats))
+            sampler.add_custom(_prefilter(top_k, grammar_ref, self.grammar_stats, dict(self.token_bias)))
             sampler.add_penalties(
                 n_vocab=self._n_vocab, penalty_last_n=self.last_n_tokens_size,
                 penalty_repeat=repeat_penalty, penalty_freq=frequency_penalty,
@@ -91,10 +94,15 @@ def grammar_first_llama_class() -> type:
 WIDE_FACTOR = 32  # the second, wider shortlist: still about 1/200 of Gemma's vocabulary
 
 
-def _prefilter(k: int, grammar_ref: list[Any], stats: GrammarFirstStats) -> Any:
-    """The custom sampler: shrink the candidates to the grammar-allowed part of the top ``k`` tokens,
-    else of the top ``k * WIDE_FACTOR``; when neither holds an allowed token, leave every token."""
+def _prefilter(k: int, grammar_ref: list[Any], stats: GrammarFirstStats,
+              bias: dict[int, float] | None = None) -> Any:
+    """The custom sampler: add ``bias`` to the logits of its tokens, then shrink the candidates to the
+    grammar-allowed part of the top ``k`` tokens, else of the top ``k * WIDE_FACTOR``; when neither
+    holds an allowed token, leave every token."""
     import llama_cpp  # type: ignore[import-not-found]
+
+    bias_ids = np.array(list(bias or {}), dtype=np.intc)
+    bias_values = np.array(list((bias or {}).values()), dtype=np.single)
 
     wide = k * WIDE_FACTOR
     shortlist = (llama_cpp.llama_token_data * wide)()
@@ -116,13 +124,15 @@ def _prefilter(k: int, grammar_ref: list[Any], stats: GrammarFirstStats) -> Any:
     def apply(cur_p: Any) -> None:
         array = cur_p.contents
         size = int(array.size)
-        if size <= wide:
-            return
-        stats.steps += 1
         buffer = (llama_cpp.llama_token_data * size).from_address(
             ctypes.addressof(array.data.contents)
         )
         data = np.frombuffer(buffer, dtype=TOKEN_DTYPE)
+        if len(bias_ids):
+            _add_bias(data, bias_ids, bias_values)
+        if size <= wide:
+            return
+        stats.steps += 1
         allowed = allowed_among(data, k)
         if len(allowed) == 0:
             stats.wide += 1
@@ -136,3 +146,15 @@ def _prefilter(k: int, grammar_ref: list[Any], stats: GrammarFirstStats) -> Any:
         array.sorted = False
 
     return apply
+
+
+def _add_bias(data: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
+    """Add ``values`` to the logits of tokens ``ids`` (the candidates are in id order when they are the
+    whole vocabulary, as llama.cpp builds them; otherwise they are looked up)."""
+    inside = ids < len(data)
+    if inside.all() and (data["id"][ids] == ids).all():
+        data["logit"][ids] += values
+        return
+    where = np.isin(data["id"], ids)
+    lookup = dict(zip(ids.tolist(), values.tolist()))
+    data["logit"][where] += np.array([lookup[int(i)] for i in data["id"][where]], dtype=np.single)

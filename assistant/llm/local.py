@@ -26,7 +26,7 @@ from pydantic import Field
 
 from assistant.errors import MissingDependencyError, ProviderError
 from assistant.llm.base import SchemaOutputMixin
-from assistant.llm.fieldwise import FIELDS_KEY, generate_fields
+from assistant.llm.fieldwise import BAN_KEY, FIELDS_KEY, KEEP_KEY, generate_fields
 from assistant.llm.script_grammar import SCRIPT_KEY, constrain_script, no_raw_controls
 
 LOCAL_MODEL_NAME = "gemma-3-270m-it-q4_k_m"
@@ -234,6 +234,8 @@ def json_grammar(schema_json: str) -> Any:
     schema = json.loads(schema_json)
     script = schema.pop(SCRIPT_KEY, None)
     schema.pop(FIELDS_KEY, None)
+    schema.pop(KEEP_KEY, None)
+    schema.pop(BAN_KEY, None)
     gbnf = json_schema_to_gbnf(json.dumps(grammar_safe(schema)))
     gbnf = no_raw_controls(gbnf)
     if script:
