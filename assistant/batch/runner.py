@@ -20,7 +20,7 @@ from assistant.batch.outputs import ResultsFile
 from assistant.batch.pipeline import Outcome, batch_generator, process
 from assistant.batch.store import Claimed, JobStore, new_worker_id
 from assistant.batch.connections import guarded_transport
-from assistant.batch.transport import BridgeTransport, Cache, GroupCommitCache, RateLimiter, RetryPolicy, Stats, httpx
+from assistant.batch.transport import BridgeTransport, CacheStore, GroupCommitCache, RateLimiter, RetryPolicy, Stats, httpx
 from assistant.llm import LLMHandle
 from assistant.services import Services
 from assistant.users.models import User
@@ -61,7 +61,7 @@ class RunResult:
 
 
 def model_transport(loop: asyncio.AbstractEventLoop, options: RunOptions, stats: Stats,
-                    cache: Cache | None) -> BridgeTransport:
+                    cache: CacheStore | None) -> BridgeTransport:
     """How a run's model calls reach the endpoint: from the worker threads through the event loop's
     guard (limiter, retries) and connection pool, the response cache in front. Close its ``guard`` in
     that loop when the run ends."""

@@ -32,8 +32,16 @@ CHARS_PER_TOKEN = 4
 
 
 class Cache(Protocol):
+    """What the bridge reads and writes answers through (``GroupCommitCache``)."""
+
     def cache_get(self, key: str) -> str | None: ...
     def cache_put(self, key: str, response: str) -> None: ...
+
+
+class CacheStore(Protocol):
+    """Where cached answers are kept (``JobStore``): written many at a time."""
+
+    def cache_get(self, key: str) -> str | None: ...
     def cache_put_many(self, entries: dict[str, str]) -> None: ...
 
 
@@ -184,7 +192,7 @@ class GroupCommitCache:
     for the database's write lock. The writing thread returns when the queue is empty, so nothing
     queued outlives the run's threads."""
 
-    def __init__(self, store: Cache):
+    def __init__(self, store: CacheStore):
         self.store = store
         self.lock = threading.Lock()
         self.pending: dict[str, str] = {}

@@ -16,10 +16,10 @@ def check_personal_data(rule: PersonalDataRule, ctx: Context, prepared) -> list[
     text, starts, segs = ctx.joined(rule.fields, folded=False)  # one pass; a person sits on one line
     if not may_identify(text):
         return []
-    from assistant.privacy.people import find_people  # its patterns compile on import
+    from assistant.privacy.people import people_in  # its patterns compile on import
 
     out = []
-    for person in find_people(text, rule.window):
+    for person in people_in(text, rule.window):
         i = bisect_right(starts, person.start) - 1
         seg, at = segs[i], starts[i]
         out.append(finding(rule, seg, person.start - at, min(person.end - at, len(seg.text)), matched=person.name,

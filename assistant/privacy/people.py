@@ -95,8 +95,11 @@ def _identifiers(text: str) -> list[tuple[int, int, str]]:
 def find_people(text: str, window: int = 90) -> list[Person]:
     """Names followed, on the same line and within ``window`` characters, by an identifier. Names
     are found first; identifiers are looked for only in the window after each."""
-    if not may_identify(text):
-        return []
+    return people_in(text, window) if may_identify(text) else []
+
+
+def people_in(text: str, window: int = 90) -> list[Person]:
+    """``find_people`` without its cheap pre-test (``clues.may_identify``), for a caller that has run it."""
     out: list[Person] = []
     taken = -1
     for m in _names(text):
