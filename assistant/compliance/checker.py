@@ -22,6 +22,7 @@ from assistant.compliance.loader import brand_rules, shipped_rules
 from assistant.compliance.mixed import CLAIM_TYPES, english_segments
 from assistant.compliance.models import CheckReport, Finding, score_for
 from assistant.compliance.quality import check_language, check_texts
+from assistant.compliance.repeats import check_repeats
 from assistant.compliance.rulemodels import ExistenceRule, SubstitutionRule, anchors_of
 from assistant.compliance.terms import AnchorIndex, TermIndex
 from assistant.locales import resolve_language, resolve_market
@@ -217,6 +218,8 @@ class Checker:
                  if doc.from_fields or s.text.strip() or len(doc.segments) == 1]
         prose = "\n".join(s.text for s in doc.segments if s.field not in NOT_PROSE)
         found = check_texts(parts) + check_language(prose, language)
+        if doc.from_fields:  # a draft's fields: one field repeating another (pasted copy may quote itself)
+            found += check_repeats([(s.text, s.offset, s.field, s.label) for s in doc.segments])
         english = sum(len(s.text) for s in mixed)
         if mixed and not doc.from_fields and english < len(prose.strip()) * 0.95:
             found = [f.model_copy(update={"severity": "info", "message": f"{f.message}; part of the copy is in "

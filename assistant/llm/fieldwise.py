@@ -4,8 +4,10 @@ A completion prompt that asks for fields (``x-fields`` in the JSON schema: the l
 the target language) ends after the input block. Fields given in ``x-keep`` (a revision keeps the fields
 the checker did not flag) are written first, as they are, so the model rewrites the others after copy
 in the target language, and the words the checker found left untranslated in them (``x-ban``) cannot
-be written again (a word that is one token gets a large negative logit bias). For each other field in
-schema order the label is appended
+be written again (a word that is one token gets a large negative logit bias). A field that comes out
+as a repeat of earlier copy of the draft (``assistant/compliance/repeats.py``: the 270M model writes the
+product name into every field) is written again, up to ``REWRITES`` times, with the first token of the
+repeat's opening word banned. For each other field in schema order the label is appended
 (``Titel: ``) and the model writes that field's JSON value under a grammar built from the field's own
 schema, so it stops when the value is complete. The value and a newline are appended and the next label
 follows; llama.cpp re-reads only the new tokens each time (its prompt cache keeps the prefix). The
@@ -22,6 +24,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from assistant.compliance.repeats import TERM_FIELDS, repeated, texts_of
 from assistant.llm.script_grammar import SCRIPT_KEY, constrain_script, no_raw_controls
 
 FIELDS_KEY = "x-fields"
@@ -29,6 +32,8 @@ KEEP_KEY = "x-keep"  # fields given, not generated (a revision of the fields the
 BAN_KEY = "x-ban"  # words the generated fields must not start again (left untranslated in the flagged fields)
 BAN_BIAS = -100.0
 FIELD_TOKENS = 320  # per field: a value that runs on is cut here (the draft then fails and is retried)
+REWRITES = 2  # a field that repeats earlier copy (assistant/compliance/repeats.py) is written again up to this often
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 @lru_cache(maxsize=256)
@@ -52,26 +57,32 @@ def generate_fields(llama: Any, prompt: str, schema: dict[str, Any], options: di
     properties = schema.get("properties", {})
     kept = {k: v for k, v in (schema.get(KEEP_KEY) or {}).items() if k in properties}
     options = {**options, "max_tokens": min(options.get("max_tokens") or FIELD_TOKENS, FIELD_TOKENS)}
-    bias = ban_bias(llama, tuple(schema[BAN_KEY])) if schema.get(BAN_KEY) else {}
+    base = ban_bias(llama, tuple(schema[BAN_KEY])) if schema.get(BAN_KEY) else {}
     sampler_bias = hasattr(llama, "token_bias")  # the grammar-first sampler (a logit_bias option turns it off)
-    if sampler_bias:
-        llama.token_bias = bias
-    elif bias:
-        options["logit_bias"] = bias
+
+    def complete(document: str, grammar: Any, extra: dict[int, float]) -> dict[str, Any]:
+        bias = {**base, **extra}
+        if sampler_bias:
+            llama.token_bias = bias
+            return llama.create_completion(prompt=document, grammar=grammar, **options)
+        return llama.create_completion(prompt=document, grammar=grammar, **options,
+                                       **({"logit_bias": bias} if bias else {}))
+
     try:
-        return _fields(llama, prompt, schema, kept, options, field_safe)
+        return _fields(llama, prompt, schema, kept, complete, field_safe)
     finally:
         if sampler_bias:
             llama.token_bias = {}
 
 
-def _fields(llama: Any, prompt: str, schema: dict[str, Any], kept: dict[str, Any], options: dict[str, Any],
+def _fields(llama: Any, prompt: str, schema: dict[str, Any], kept: dict[str, Any], complete: Any,
             field_safe: Any) -> tuple[str, dict[str, int], str]:
     labels: dict[str, str] = schema[FIELDS_KEY]
     script = schema.get(SCRIPT_KEY) or {}
     free = set(script.get("free", []))
     document = prompt.rstrip("\n") + "\n" + "".join(
         f"{labels.get(k, k)}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in kept.items())
+    seen = [t for k, v in kept.items() if k not in TERM_FIELDS for t in texts_of(v)]
     values: dict[str, Any] = {}
     usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
     finish = "stop"
@@ -82,19 +93,51 @@ def _fields(llama: Any, prompt: str, schema: dict[str, Any], kept: dict[str, Any
         document += f"{labels.get(name, name)}:"
         held = {} if name in free else script
         grammar = field_grammar(json.dumps(field_safe(prop), sort_keys=True), json.dumps(held, sort_keys=True))
-        out = llama.create_completion(prompt=document, grammar=grammar, **options)
-        choice = out["choices"][0]
-        text = choice.get("text") or ""
-        for key in usage:
-            usage[key] += int((out.get("usage") or {}).get(key, 0))
+        extra: dict[int, float] = {}
+        for attempt in range(REWRITES + 1):
+            out = complete(document, grammar, extra)
+            choice = out["choices"][0]
+            text = choice.get("text") or ""
+            for key in usage:
+                usage[key] += int((out.get("usage") or {}).get(key, 0))
+            try:
+                value = json.loads(text.strip(), strict=False)
+            except json.JSONDecodeError:  # cut off at max_tokens: the caller sees an invalid object
+                return json.dumps(values, ensure_ascii=False)[:-1] + f', "{name}": {text.strip()}', usage, "length"
+            copy = None if name in TERM_FIELDS else _repeat(texts_of(value), seen)
+            if copy is None or attempt == REWRITES:
+                break
+            extra.update(opening_bias(llama, copy))  # written again without the opening it repeated
         if choice.get("finish_reason") == "length":
             finish = "length"
-        try:
-            values[name] = json.loads(text.strip(), strict=False)
-        except json.JSONDecodeError:  # cut off at max_tokens: the caller sees an invalid object
-            return json.dumps(values, ensure_ascii=False)[:-1] + f', "{name}": {text.strip()}', usage, "length"
+        values[name] = value
+        if name not in TERM_FIELDS:
+            seen += texts_of(value)
         document += text.rstrip() + "\n"
     return json.dumps(values, ensure_ascii=False), usage, finish
+
+
+def _repeat(new: list[str], seen: list[str]) -> str | None:
+    """The first of ``new`` that repeats an earlier text (of the draft, or of ``new`` itself)."""
+    for i, text in enumerate(new):
+        if repeated(text, [*seen, *new[:i]]) is not None:
+            return text
+    return None
+
+
+def opening_bias(llama: Any, text: str) -> dict[int, float]:
+    """A negative bias for the first token of ``text``'s first word (as it starts a string or follows a
+    space, in its own, lower and capitalised spelling), whether or not the word is one token."""
+    words = WORD.findall(text)
+    if not words:
+        return {}
+    bias: dict[int, float] = {}
+    for spelling in {words[0], words[0].lower(), words[0].capitalize()}:
+        for piece in (spelling, f" {spelling}", f"\"{spelling}"):
+            tokens = llama.tokenize(piece.encode("utf-8"), add_bos=False, special=False)
+            if tokens:
+                bias[tokens[0]] = BAN_BIAS
+    return bias
 
 
 def ban_bias(llama: Any, words: tuple[str, ...]) -> dict[int, float]:

@@ -1,0 +1,84 @@
+"""Copy that repeats other copy of the same draft: a description that is the title again, a headline
+that is the primary text, a bullet that is the title. A shopper reads it twice and learns nothing new,
+and it is the typical failure of a weak model, which copies the product name into every field.
+
+One comparison (``repeated``) serves the checker (``quality.repeated_copy``, a warning for the
+reviewer) and the offline model's field-by-field decoding (``assistant/llm/fieldwise.py``), which writes
+a field again when it came out as a repeat.
+
+Texts are compared after folding case, punctuation and spacing. A text repeats an earlier one when both
+have at least ``MIN_WORDS`` words and they are the same, or one holds the other and the shorter is at
+least ``NEAR_SHARE`` of the longer ("Bambuu Pan, 28 cm" and "Bambuu Pan 28 cm."). A short headline
+inside a long description is not a repeat.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from assistant.compliance.models import Finding
+
+MIN_WORDS = 2  # "28 cm" or a one-word bullet is not copy worth comparing
+NEAR_SHARE = 0.75
+# fields of terms, not copy: a keyword may well be the product name again
+TERM_FIELDS = frozenset({"search_keywords", "hashtags", "paths", "call_to_action", "url_handle",
+                         "needs_follow_up"})
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def folded(text: str) -> str:
+    """Lower case, words and numbers only, single spaces."""
+    return _NOT_WORD.sub(" ", text.casefold()).strip()
+
+
+def _words(text: str) -> int:
+    cjk = len(_CJK.findall(text))  # no spaces between words: two characters count as a word
+    return len(_WORD.findall(_CJK.sub(" ", text))) + cjk // 2
+
+
+def repeated(text: str, earlier: Iterable[str]) -> str | None:
+    """The earlier text that ``text`` repeats, else ``None``."""
+    mine = folded(text)
+    if _words(text) < MIN_WORDS:
+        return None
+    for other in earlier:
+        theirs = folded(other)
+        if not theirs or _words(other) < MIN_WORDS:
+            continue
+        short, long = sorted((mine, theirs), key=len)
+        if short == long or (short in long and len(short) >= NEAR_SHARE * len(long)):
+            return other
+    return None
+
+
+def texts_of(value: Any) -> list[str]:
+    """The texts of a field's value: the string, or the list's strings."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def check_repeats(parts: list[tuple[str, int, str | None, str | None]]) -> list[Finding]:
+    """A warning for every text (field or list item) that repeats an earlier one of the same draft.
+    ``parts``: (text, offset, field name, label such as ``bullets[2]``), in the draft's order."""
+    seen: list[tuple[str, str | None]] = []
+    out = []
+    for text, offset, field, label in parts:
+        if field in TERM_FIELDS:
+            continue
+        other = repeated(text, (t for t, _ in seen))
+        if other is not None:
+            where = next(lab for t, lab in seen if t == other)
+            out.append(Finding(
+                category="quality", rule_id="quality.repeated_copy", severity="warning", start=offset,
+                end=offset + len(text), field=label, matched=text[:120],
+                message=f"repeats {where or 'earlier copy'} word for word: '{other[:60]}'",
+                suggestion="Say something the other field does not: a feature, a use, a fact",
+                source="Brand Content Assistant quality checks"))
+        seen.append((text, label))
+    return out

@@ -1,0 +1,105 @@
+"""Copy that repeats other copy of the same draft: the checker's warning for the reviewer, and the
+offline model writing such a field again (``assistant/llm/fieldwise.py``)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.compliance.checker import Checker
+from assistant.compliance.repeats import repeated
+
+TITLE = "Bambuu CoreHeat Bratpfanne, 28 cm"
+
+
+@pytest.mark.parametrize("text, earlier, repeats", [
+    (TITLE, [TITLE], True),
+    ("bambuu coreheat  BRATPFANNE 28 cm.", [TITLE], True),  # case, punctuation and spacing folded
+    ("Bambuu CoreHeat Bratpfanne", [TITLE], True),  # most of the title again
+    ("CoreHeat Bratpfanne", [TITLE], False),  # a shorter part: a headline may name the product
+    (TITLE, [TITLE + " mit Kupferkern für gleichmäßige Hitze auf jedem Herd, auch Induktion."], False),
+    ("28 cm", ["28 cm"], False),  # too short to be copy worth comparing
+    ("竹制砧板，带导流槽", ["竹制砧板，带导流槽。"], True),
+    ("竹制砧板", ["竹制砧板，带导流槽，可双面使用，FSC认证的毛竹"], False),
+])
+def test_what_counts_as_repeated_copy(text, earlier, repeats):
+    assert (repeated(text, earlier) is not None) is repeats
+
+
+def test_a_field_repeating_another_is_a_warning_naming_both():
+    fields = {"primary_text": TITLE + ".", "headline": TITLE, "description": "Gleichmäßige Hitze auf jedem Herd",
+              "call_to_action": "Shop now"}
+    report = Checker().check_fields(fields, lang="de", market="DE", channel="social_ad")
+    found = [f for f in report.findings if f.rule_id == "quality.repeated_copy"]
+    assert [(f.field, f.severity) for f in found] == [("headline", "warning")]
+    assert "primary_text" in found[0].message
+
+
+def test_list_items_and_keywords():
+    fields = {"title": TITLE, "bullets": ["Kupferkern für gleichmäßige Hitze", TITLE, "Für alle Herdarten"],
+              "description": "Die Pfanne heizt gleichmäßig, auf Gas wie auf Induktion.",
+              "search_keywords": [TITLE, "Bratpfanne"]}  # a keyword may be the name again
+    report = Checker().check_fields(fields, lang="de", market="DE", channel="listing")
+    assert [f.field for f in report.findings if f.rule_id == "quality.repeated_copy"] == ["bullets[1]"]
+
+
+def test_pasted_copy_is_not_checked_for_repeats():
+    report = Checker().check_text(f"{TITLE}\n\n{TITLE}", lang="de", market="DE", channel="social_post")
+    assert not [f for f in report.findings if f.rule_id == "quality.repeated_copy"]
+
+
+class EchoLlama:
+    """A base model that writes the title into every field until the title's opening is banned."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, dict]] = []
+        self.vocab: dict[str, int] = {}
+
+    def tokenize(self, text: bytes, add_bos=False, special=False):  # one token per word
+        return [self.vocab.setdefault(w, len(self.vocab) + 1) for w in text.decode().replace(" ", " _").split()]
+
+    def create_completion(self, prompt: str, grammar=None, **options):
+        self.calls.append((prompt, options))
+        banned = set((options.get("logit_bias") or {}))
+        opening = {self.vocab.get(w) for w in ("Bambuu", "_Bambuu", '"Bambuu')}
+        text = TITLE if not banned & opening else "Gleichmäßige Hitze auf jedem Herd"
+        if prompt.endswith("Headline:") or prompt.endswith("Primary:"):
+            return {"choices": [{"text": f' "{text}"', "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": 5, "completion_tokens": 4, "total_tokens": 9}}
+        return {"choices": [{"text": ' "Shop now"', "finish_reason": "stop"}], "usage": {}}
+
+
+def test_the_offline_model_writes_a_repeating_field_again_without_its_opening():
+    pytest.importorskip("llama_cpp", reason="field grammars are built with llama-cpp-python (the 'local' extra)")
+    from assistant.llm.fieldwise import FIELDS_KEY, generate_fields
+
+    schema = {"type": "object", "properties": {"primary_text": {"type": "string"}, "headline": {"type": "string"},
+                                               "call_to_action": {"type": "string", "enum": ["Shop now"]}},
+              FIELDS_KEY: {"primary_text": "Primary", "headline": "Headline", "call_to_action": "CTA"}}
+    llama = EchoLlama()
+    text, usage, finish = generate_fields(llama, "Deutsch:\n", schema, {"temperature": 0.0}, lambda p: p)
+    values = json.loads(text)
+    assert values["primary_text"] == TITLE  # the first field may say the name
+    assert values["headline"] == "Gleichmäßige Hitze auf jedem Herd"  # written again, no longer a repeat
+    headline_calls = [options for prompt, options in llama.calls if prompt.endswith("Headline:")]
+    assert len(headline_calls) == 2 and not headline_calls[0].get("logit_bias")
+    assert usage["total_tokens"] == 27  # the discarded attempt is counted too
+    assert finish == "stop"
+
+
+def test_a_field_that_keeps_repeating_is_kept_after_the_last_rewrite():
+    pytest.importorskip("llama_cpp", reason="field grammars are built with llama-cpp-python (the 'local' extra)")
+    from assistant.llm.fieldwise import FIELDS_KEY, REWRITES, generate_fields
+
+    class Stubborn(EchoLlama):
+        def create_completion(self, prompt, grammar=None, **options):
+            self.calls.append((prompt, options))
+            return {"choices": [{"text": f' "{TITLE}"', "finish_reason": "stop"}], "usage": {}}
+
+    schema = {"type": "object", "properties": {"primary_text": {"type": "string"}, "headline": {"type": "string"}},
+              FIELDS_KEY: {"primary_text": "Primary", "headline": "Headline"}}
+    llama = Stubborn()
+    values = json.loads(generate_fields(llama, "Deutsch:\n", schema, {}, lambda p: p)[0])
+    assert values["headline"] == TITLE  # a schema-valid value is never dropped; the checker warns instead
+    assert sum(p.endswith("Headline:") for p, _ in llama.calls) == REWRITES + 1
