@@ -92,14 +92,33 @@ def test_a_field_that_keeps_repeating_is_kept_after_the_last_rewrite():
     pytest.importorskip("llama_cpp", reason="field grammars are built with llama-cpp-python (the 'local' extra)")
     from assistant.llm.fieldwise import FIELDS_KEY, REWRITES, generate_fields
 
-    class Stubborn(EchoLlama):
+    class Stubborn(EchoLlama):  # each rewrite opens with another word, and repeats the title again
         def create_completion(self, prompt, grammar=None, **options):
             self.calls.append((prompt, options))
-            return {"choices": [{"text": f' "{TITLE}"', "finish_reason": "stop"}], "usage": {}}
+            tries = sum(p.endswith("Headline:") for p, _ in self.calls)
+            opening = ["", "", "Neu: ", "Jetzt ", "Hier "][tries] if prompt.endswith("Headline:") else ""
+            return {"choices": [{"text": f' "{opening}{TITLE}"', "finish_reason": "stop"}], "usage": {}}
 
     schema = {"type": "object", "properties": {"primary_text": {"type": "string"}, "headline": {"type": "string"}},
               FIELDS_KEY: {"primary_text": "Primary", "headline": "Headline"}}
     llama = Stubborn()
     values = json.loads(generate_fields(llama, "Deutsch:\n", schema, {}, lambda p: p)[0])
-    assert values["headline"] == TITLE  # a schema-valid value is never dropped; the checker warns instead
+    assert values["headline"] == "Jetzt " + TITLE  # a schema-valid value is never dropped; the checker warns instead
     assert sum(p.endswith("Headline:") for p, _ in llama.calls) == REWRITES + 1
+
+
+def test_a_repeat_opening_with_a_number_is_not_rewritten():
+    """Banning a digit would garble every figure of the field, and the same prompt gives the same copy."""
+    pytest.importorskip("llama_cpp", reason="field grammars are built with llama-cpp-python (the 'local' extra)")
+    from assistant.llm.fieldwise import FIELDS_KEY, generate_fields
+
+    class Sizes(EchoLlama):
+        def create_completion(self, prompt, grammar=None, **options):
+            self.calls.append((prompt, options))
+            return {"choices": [{"text": ' "36-47 in 4 Größen"', "finish_reason": "stop"}], "usage": {}}
+
+    schema = {"type": "object", "properties": {"title": {"type": "string"}, "tagline": {"type": "string"}},
+              FIELDS_KEY: {"title": "Titel", "tagline": "Slogan"}}
+    llama = Sizes()
+    generate_fields(llama, "Deutsch:\n", schema, {}, lambda p: p)
+    assert len(llama.calls) == 2  # one call per field

@@ -105,9 +105,10 @@ def _fields(llama: Any, prompt: str, schema: dict[str, Any], kept: dict[str, Any
             except json.JSONDecodeError:  # cut off at max_tokens: the caller sees an invalid object
                 return json.dumps(values, ensure_ascii=False)[:-1] + f', "{name}": {text.strip()}', usage, "length"
             copy = None if name in TERM_FIELDS else _repeat(texts_of(value), seen)
-            if copy is None or attempt == REWRITES:
+            ban = opening_bias(llama, copy) if copy is not None and attempt < REWRITES else {}
+            if not ban.keys() - extra.keys():  # no repeat, or nothing new to ban: the same prompt, the same copy
                 break
-            extra.update(opening_bias(llama, copy))  # written again without the opening it repeated
+            extra.update(ban)  # written again without the opening it repeated
         if choice.get("finish_reason") == "length":
             finish = "length"
         values[name] = value
@@ -126,13 +127,14 @@ def _repeat(new: list[str], seen: list[str]) -> str | None:
 
 
 def opening_bias(llama: Any, text: str) -> dict[int, float]:
-    """A negative bias for the first token of ``text``'s first word (as it starts a string or follows a
-    space, in its own, lower and capitalised spelling), whether or not the word is one token."""
-    words = WORD.findall(text)
-    if not words:
+    """A negative bias for the first token of the word ``text`` opens with (as it starts a string or
+    follows a space, in its own, lower and capitalised spelling), whether or not the word is one token.
+    Empty when ``text`` opens with a number or a sign: banning digits would garble every figure."""
+    word = WORD.match(text.lstrip())
+    if word is None:
         return {}
     bias: dict[int, float] = {}
-    for spelling in {words[0], words[0].lower(), words[0].capitalize()}:
+    for spelling in {word.group(0), word.group(0).lower(), word.group(0).capitalize()}:
         for piece in (spelling, f" {spelling}", f"\"{spelling}"):
             tokens = llama.tokenize(piece.encode("utf-8"), add_bos=False, special=False)
             if tokens:
