@@ -1,6 +1,7 @@
 """Stratified sample of the generation eval: every kind x language for the first N eval products, with
 what the full eval does not show about the offline model's copy: language match counting drafts the
 language-ID cannot classify as misses, fields with no words, prompt text echoed into the copy,
+drafts with a field repeating another (``repeat``, by this checkout's ``quality.repeated_copy``),
 unsupported-claim findings, facts copied from the few-shot examples, and (``other-lang``) the share of
 prose fields the checker's per-field language check flags as another language (an English title in a
 German draft), counted with this checkout's checker over every log.
@@ -147,6 +148,17 @@ def foreign_fields_counter():
     return count
 
 
+def repeats_in(record: dict) -> int | None:
+    """How many texts of the draft repeat an earlier one (``quality.repeated_copy`` of this checkout);
+    ``None`` where the checkout has no such check."""
+    try:
+        from assistant.compliance.repeats import check_repeats
+    except ImportError:
+        return None
+    parts = [(t, 0, k, k) for k, v in record.get("fields", {}).items() for t in field_texts(v)]
+    return len(check_repeats(parts))
+
+
 def read(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -160,6 +172,7 @@ def summary(rows: list[dict], markers: list[str], leaks: dict[str, list[str]], f
     return {
         "foreign_fields": _share([foreign(r) for r in rows if r.get("fields")]) if foreign else float("nan"),
         "drafts": n,
+        "repeating": sum(bool(repeats_in(r)) for r in rows),
         "lang_match": sum(r["language_match"] is True for r in rows) / n,
         "unclassified": sum(r["language_match"] is None for r in rows),
         "wordless_fields": sum(len(r["wordless_fields"]) for r in rows) / fields,
@@ -184,7 +197,7 @@ def report(paths: list[Path], only_common: bool) -> None:
         keys = set.intersection(*({(r["sku"], r["kind"], r["lang"]) for r in rows} for rows in runs.values()))
         runs = {name: [r for r in rows if (r["sku"], r["kind"], r["lang"]) in keys] for name, rows in runs.items()}
     head = (f"{'run':<28} {'group':<8} {'drafts':>6} {'lang ok':>8} {'unclass':>7} {'no-word':>8} "
-            f"{'echo':>6} {'unsupp':>6} {'leaks':>5} {'failed':>6} {'s/draft':>8} {'wall s':>7} {'other-lang':>10}")
+            f"{'echo':>6} {'repeat':>6} {'unsupp':>6} {'leaks':>5} {'failed':>6} {'s/draft':>8} {'wall s':>7} {'other-lang':>10}")
     print(head)
     print("-" * len(head))
     for name, rows in runs.items():
@@ -196,7 +209,7 @@ def report(paths: list[Path], only_common: bool) -> None:
                 continue
             s = summary(members, markers, leaks, foreign)
             print(f"{name:<28} {group:<8} {s['drafts']:>6} {s['lang_match']:>8.1%} {s['unclassified']:>7} "
-                  f"{s['wordless_fields']:>8.1%} {s['echo']:>6.1%} {s['unsupported']:>6} {s['leaks']:>5} "
+                  f"{s['wordless_fields']:>8.1%} {s['echo']:>6.1%} {s['repeating']:>6} {s['unsupported']:>6} {s['leaks']:>5} "
                   f"{s['failed']:>6} {s['s_per_draft']:>8.2f} {s['wall_s_per_draft']:>7.2f} {s['foreign_fields']:>10.1%}")
 
 
