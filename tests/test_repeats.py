@@ -107,18 +107,55 @@ def test_a_field_that_keeps_repeating_is_kept_after_the_last_rewrite():
     assert sum(p.endswith("Headline:") for p, _ in llama.calls) == REWRITES + 1
 
 
-def test_a_repeat_opening_with_a_number_is_not_rewritten():
-    """Banning a digit would garble every figure of the field, and the same prompt gives the same copy."""
+def test_a_repeat_of_numbers_and_units_is_not_rewritten():
+    """Banning a digit or a unit would garble every figure of the field, and the same prompt gives the
+    same copy."""
     pytest.importorskip("llama_cpp", reason="field grammars are built with llama-cpp-python (the 'local' extra)")
     from assistant.llm.fieldwise import FIELDS_KEY, generate_fields
 
     class Sizes(EchoLlama):
         def create_completion(self, prompt, grammar=None, **options):
             self.calls.append((prompt, options))
-            return {"choices": [{"text": ' "36-47 in 4 Größen"', "finish_reason": "stop"}], "usage": {}}
+            return {"choices": [{"text": ' "36-47 in (119 cm) 4"', "finish_reason": "stop"}], "usage": {}}
 
     schema = {"type": "object", "properties": {"title": {"type": "string"}, "tagline": {"type": "string"}},
               FIELDS_KEY: {"title": "Titel", "tagline": "Slogan"}}
     llama = Sizes()
     generate_fields(llama, "Deutsch:\n", schema, {}, lambda p: p)
     assert len(llama.calls) == 2  # one call per field
+
+
+def test_an_example_bullet_copied_word_for_word_is_written_again(monkeypatch, tmp_path):
+    """The few-shot examples' copy is earlier copy too: the prompt's schema carries it (``x-seen``), and a
+    German listing bullet that is the candle example's bullet again is written a second time."""
+    pytest.importorskip("llama_cpp", reason="field grammars are built with llama-cpp-python (the 'local' extra)")
+    from assistant.catalog import load_products
+    from assistant.generation.fewshot import shots_for
+    from assistant.llm import LLMHandle, local
+    from assistant.services import build_services
+    from assistant.settings import load_settings
+    from tests.conftest import SAMPLE_PRODUCTS
+
+    copied = next(t for _, out in shots_for("listing", "de").examples for t in out["bullets"] if t[0].isalpha())
+
+    class Copier(EchoLlama):
+        def create_completion(self, prompt, grammar=None, **options):
+            self.calls.append((prompt, options))
+            root = next(line for line in grammar._grammar.splitlines() if line.startswith("root ::="))
+            if prompt.endswith("Stichpunkte:"):
+                opening = next(w for w in copied.split() if len(w) >= 3 and w.isalpha())
+                banned = self.vocab.get(opening) in (options.get("logit_bias") or {})
+                items = ["Kupferkern für gleichmäßige Hitze" if banned else copied, "Für jeden Herd", "Ofenfest"]
+                return {"choices": [{"text": " " + json.dumps(items, ensure_ascii=False)}], "usage": {}}
+            text = ' ["Pfanne", "Kupfer"]' if '"["' in root else ' "Shop now"' if "Shop now" in root else \
+                f' "{len(self.calls)}. Text über die Pfanne aus Stahl"'
+            return {"choices": [{"text": text, "finish_reason": "stop"}], "usage": {}}
+
+    llama = Copier()
+    monkeypatch.setattr(local, "context_for", lambda *args, **kwargs: local.LlamaContext(llama))
+    chat = local.LlamaCppChatModel(model_path=tmp_path / "model.gguf")
+    services = build_services(load_settings(provider="fake"), llm=LLMHandle(chat, "local", "m", rendering="completion"))
+    product = load_products(SAMPLE_PRODUCTS)[0]
+    draft = services.generator.generate("listing", product, services.brand(), lang="de", market="DE", revise_rounds=0)
+    assert copied not in draft.fields["bullets"]
+    assert draft.fields["bullets"][0] == "Kupferkern für gleichmäßige Hitze"

@@ -33,12 +33,13 @@ from pydantic import BaseModel, ConfigDict
 
 from assistant.compliance.field_language import kept_names, untranslated_name
 from assistant.compliance.grounding import facts_text
+from assistant.compliance.repeats import TERM_FIELDS, texts_of
 from assistant.compliance.models import Finding
 from assistant.generation.brief import Request
 from assistant.generation.fewshot import FEWSHOT_DIR, Shots, shots_for
 from assistant.llm.prompts import PromptFile
 from assistant.generation.terms import glossary_pairs, texts
-from assistant.llm.fieldwise import BAN_KEY, FIELDS_KEY, KEEP_KEY
+from assistant.llm.fieldwise import BAN_KEY, FIELDS_KEY, KEEP_KEY, SEEN_KEY
 from assistant.llm.script_grammar import SCRIPT_KEY
 
 # True: the model writes one labelled value per field (assistant/llm/fieldwise.py); False: one JSON object
@@ -140,6 +141,12 @@ def name_ban(req: Request, ban: Iterable[str] = ()) -> list[str]:
     return list(dict.fromkeys([*ban, *untranslated_name(product.name, req.language, names, source)]))
 
 
+def example_copy(shots: Shots) -> list[str]:
+    """The copy of the few-shot examples (the texts of their prose fields): a field that repeats one
+    word for word is written again (``assistant/llm/fieldwise.py``)."""
+    return [t for _, output in shots.examples for k, v in output.items() if k not in TERM_FIELDS for t in texts_of(v)]
+
+
 def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str], *,
                       fieldwise: bool, keep: dict[str, Any] | None = None,
                       ban: Iterable[str] = ()) -> type[BaseModel]:
@@ -159,6 +166,7 @@ def completion_schema(schema: type[BaseModel], req: Request, free: Iterable[str]
             additions[KEEP_KEY] = {k: v for k, v in keep.items() if k in schema.model_fields}
         if ban:
             additions[BAN_KEY] = list(ban)
+        additions[SEEN_KEY] = example_copy(shots)
     if not additions:
         return schema
     parent = schema.model_config.get("json_schema_extra")

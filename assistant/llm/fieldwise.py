@@ -5,8 +5,9 @@ the target language) ends after the input block. Fields given in ``x-keep`` (a r
 the checker did not flag) are written first, as they are, so the model rewrites the others after copy
 in the target language, and the words the checker found left untranslated in them (``x-ban``) cannot
 be written again (a word that is one token gets a large negative logit bias). A field that comes out
-as a repeat of earlier copy of the draft (``assistant/compliance/repeats.py``: the 270M model writes the
-product name into every field) is written again, up to ``REWRITES`` times, with the first token of the
+as a repeat of earlier copy of the draft or of an example's copy (``x-seen``; see
+``assistant/compliance/repeats.py``: the 270M model writes the product name into every field, or an
+example's bullet word for word) is written again, up to ``REWRITES`` times, with the first token of the
 repeat's opening word banned. For each other field in schema order the label is appended
 (``Titel: ``) and the model writes that field's JSON value under a grammar built from the field's own
 schema, so it stops when the value is complete. The value and a newline are appended and the next label
@@ -30,10 +31,12 @@ from assistant.llm.script_grammar import SCRIPT_KEY, constrain_script, no_raw_co
 FIELDS_KEY = "x-fields"
 KEEP_KEY = "x-keep"  # fields given, not generated (a revision of the fields the checker did not flag)
 BAN_KEY = "x-ban"  # words the generated fields must not start again (left untranslated in the flagged fields)
+SEEN_KEY = "x-seen"  # copy already in the prompt (the few-shot examples' outputs) that no field may repeat
 BAN_BIAS = -100.0
 FIELD_TOKENS = 320  # per field: a value that runs on is cut here (the draft then fails and is retried)
 REWRITES = 2  # a field that repeats earlier copy (assistant/compliance/repeats.py) is written again up to this often
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+OPENING_LETTERS = 3  # "in" and "cm" of "36-47in (119cm)" are units, not an opening to ban
 
 
 @lru_cache(maxsize=256)
@@ -82,7 +85,7 @@ def _fields(llama: Any, prompt: str, schema: dict[str, Any], kept: dict[str, Any
     free = set(script.get("free", []))
     document = prompt.rstrip("\n") + "\n" + "".join(
         f"{labels.get(k, k)}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in kept.items())
-    seen = [t for k, v in kept.items() if k not in TERM_FIELDS for t in texts_of(v)]
+    seen = [*schema.get(SEEN_KEY, []), *(t for k, v in kept.items() if k not in TERM_FIELDS for t in texts_of(v))]
     values: dict[str, Any] = {}
     usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
     finish = "stop"
@@ -127,14 +130,14 @@ def _repeat(new: list[str], seen: list[str]) -> str | None:
 
 
 def opening_bias(llama: Any, text: str) -> dict[int, float]:
-    """A negative bias for the first token of the word ``text`` opens with (as it starts a string or
-    follows a space, in its own, lower and capitalised spelling), whether or not the word is one token.
-    Empty when ``text`` opens with a number or a sign: banning digits would garble every figure."""
-    word = WORD.match(text.lstrip())
+    """A negative bias for the first token of ``text``'s first word of at least three letters (as it
+    starts a string or follows a space, in its own, lower and capitalised spelling), whether or not the
+    word is one token. Numbers and units are left alone: banning them would garble every figure."""
+    word = next((w for w in WORD.findall(text) if len(w) >= OPENING_LETTERS), None)
     if word is None:
         return {}
     bias: dict[int, float] = {}
-    for spelling in {word.group(0), word.group(0).lower(), word.group(0).capitalize()}:
+    for spelling in {word, word.lower(), word.capitalize()}:
         for piece in (spelling, f" {spelling}", f"\"{spelling}"):
             tokens = llama.tokenize(piece.encode("utf-8"), add_bos=False, special=False)
             if tokens:

@@ -26,7 +26,7 @@ from pydantic import Field
 
 from assistant.errors import MissingDependencyError, ProviderError
 from assistant.llm.base import SchemaOutputMixin
-from assistant.llm.fieldwise import BAN_KEY, FIELDS_KEY, KEEP_KEY, generate_fields
+from assistant.llm.fieldwise import BAN_KEY, FIELDS_KEY, KEEP_KEY, SEEN_KEY, generate_fields
 from assistant.llm.script_grammar import SCRIPT_KEY, constrain_script, no_raw_controls
 
 LOCAL_MODEL_NAME = "gemma-3-270m-it-q4_k_m"
@@ -236,6 +236,7 @@ def json_grammar(schema_json: str) -> Any:
     schema.pop(FIELDS_KEY, None)
     schema.pop(KEEP_KEY, None)
     schema.pop(BAN_KEY, None)
+    schema.pop(SEEN_KEY, None)
     gbnf = json_schema_to_gbnf(json.dumps(grammar_safe(schema)))
     gbnf = no_raw_controls(gbnf)
     if script:
