@@ -46,13 +46,14 @@ class Title(BaseModel):
     title: str = Field(max_length=60)
 
 
-async def _engine(svc, items: int, concurrency: int, through: str, cache: bool = True) -> dict:
+async def _engine(svc, items: int, concurrency: int, through: str, cache: bool = True, ready=None) -> dict:
     """``items`` model requests sent the way a batch run sends them: from ``concurrency`` worker
     threads, by the run's own model client (``runner.openai_handle``) over the run's own transport
     (``runner.model_transport``: bridge, guard, connection pool). ``through``: ``openai`` calls that
     client directly; ``langchain`` goes through the structured-output chain the Generator calls.
     ``cache``: the run's response cache in the job database, as a run has it by default (every
-    request here is new: a lookup and a write each)."""
+    request here is new: a lookup and a write each). ``ready``: called (in a thread) once warm, before
+    the measured requests: where the processes of one measurement wait for each other."""
     from langchain_core.messages import HumanMessage
 
     from assistant.batch.runner import RunOptions, model_transport, openai_handle
@@ -87,13 +88,16 @@ async def _engine(svc, items: int, concurrency: int, through: str, cache: bool =
             await asyncio.to_thread(one, i)
 
     await asyncio.gather(*(run(-i) for i in range(1, concurrency + 1)))  # connections open, code warm
+    if ready is not None:
+        await asyncio.to_thread(ready)
     stats.requests = 0
-    cpu0, t0 = time.process_time(), time.perf_counter()
+    cpu0, t0, start = time.process_time(), time.perf_counter(), time.time()
     await asyncio.gather(*(run(i) for i in range(items)))
-    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    wall, cpu, end = time.perf_counter() - t0, time.process_time() - cpu0, time.time()
     await transport.guard.aclose()
     return {"items": items, "wall_s": round(wall, 2), "items_per_s": round(items / wall, 1),
-            "cpu_ms_per_item": round(1000 * cpu / items, 2), "requests": stats.requests, "retries": stats.retries}
+            "cpu_ms_per_item": round(1000 * cpu / items, 2), "requests": stats.requests, "retries": stats.retries,
+            "start": start, "end": end, "cpu_s": cpu}
 
 
 async def _bare(url: str, items: int, concurrency: int) -> dict:
@@ -128,20 +132,75 @@ def engine(args) -> None:
     stub, url = start_stub(args.latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            svc = _services(url, Path(tmp) / "home").svc
+            svc = _services(url, Path(tmp) / "home").svc if args.processes == 1 else None
             for c in args.concurrency:
                 stub_cpu = cpu_seconds(stub.pid)
-                r = asyncio.run(_bare(url, args.items, c) if args.through == "bare"
-                                else _engine(svc, args.items, c, args.through, cache=not args.no_cache))
+                if args.through == "bare":
+                    r = asyncio.run(_bare(url, args.items, c))
+                elif args.processes == 1:
+                    r = asyncio.run(_engine(svc, args.items, c, args.through, cache=not args.no_cache))
+                else:
+                    r = _engine_processes(args, url, Path(tmp), c)
                 ideal = c / args.latency
-                stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / (args.items + c)
+                stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / (args.items + c * args.processes)
                 cache = None if args.through == "bare" else not args.no_cache
-                print(json.dumps({"through": args.through, "cache": cache, "concurrency": c, **r,
-                                  "stub_cpu_ms_per_item": round(stub_ms, 2), "ideal_per_s": ideal,
+                for key in ("start", "end", "cpu_s"):
+                    r.pop(key, None)
+                print(json.dumps({"through": args.through, "cache": cache, "concurrency": c, "processes": args.processes,
+                                  **r, "stub_cpu_ms_per_item": round(stub_ms, 2), "ideal_per_s": ideal,
                                   "of_ideal": f"{100 * r['items_per_s'] / ideal:.1f}%",
                                   "load_avg": os.getloadavg()[0]}), flush=True)
     finally:
         stub.terminate()
+
+
+def _engine_processes(args, url: str, tmp: Path, concurrency: int) -> dict:
+    """The engine measurement in ``args.processes`` processes started and split the way
+    ``batch run --processes`` starts and splits its workers (``processes.split``, ``ProcessGroup``):
+    each sends its share of the items; they start sending together; throughput over all of them."""
+    from assistant.batch.processes import ProcessGroup, split
+    from assistant.batch.runner import RunOptions
+
+    parts = split(RunOptions(concurrency=concurrency), args.processes)
+    counts = [args.items * p.concurrency // concurrency for p in parts]
+    counts[-1] += args.items - sum(counts)
+    run = tmp / f"c{concurrency}"
+    commands = [[sys.executable, "-m", "evals.bench_batch", "engine-child", "--url", url, "--home", str(tmp / "home"),
+                 "--items", str(n), "--concurrency", str(p.concurrency), "--through", args.through,
+                 "--result", str(run / f"{i}.json"), *(["--no-cache"] if args.no_cache else [])]
+                for i, (p, n) in enumerate(zip(parts, counts))]
+    logs = [run / f"{i}.log" for i in range(args.processes)]
+    with ProcessGroup(commands, logs=logs, cwd=REPO) as group:
+        while not all((run / f"{i}.ready").exists() for i in range(args.processes)):
+            if group.failed() is not None:
+                raise SystemExit(f"an engine process failed: {logs[group.failed()].read_text()[-2000:]}")
+            time.sleep(0.05)
+        group.send("go")
+        while group.running():
+            time.sleep(0.05)
+    if group.failed() is not None:
+        raise SystemExit(f"an engine process failed: {logs[group.failed()].read_text()[-2000:]}")
+    results = [json.loads((run / f"{i}.json").read_text()) for i in range(args.processes)]
+    wall = max(r["end"] for r in results) - min(r["start"] for r in results)
+    items = sum(r["items"] for r in results)
+    return {"items": items, "wall_s": round(wall, 2), "items_per_s": round(items / wall, 1),
+            "cpu_ms_per_item": round(1000 * sum(r["cpu_s"] for r in results) / items, 2),
+            "per_process": [{k: r[k] for k in ("items", "wall_s", "items_per_s", "cpu_ms_per_item")} for r in results],
+            "requests": sum(r["requests"] for r in results), "retries": sum(r["retries"] for r in results)}
+
+
+def engine_child(args) -> None:
+    """One process of ``_engine_processes``: warm up, say so, wait for the others, measure."""
+    svc = _services(args.url, Path(args.home)).svc
+    result = Path(args.result)
+
+    def ready() -> None:
+        result.with_suffix(".ready").touch()
+        if sys.stdin.readline().strip() != "go":
+            raise SystemExit("the benchmark ended before the start")
+
+    r = asyncio.run(_engine(svc, args.items, args.concurrency[0], args.through, cache=not args.no_cache, ready=ready))
+    result.write_text(json.dumps(r))
 
 
 def write_catalogue(path: Path, rows: int) -> None:
@@ -246,7 +305,7 @@ def workers(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("what", choices=["engine", "e2e", "plan", "workers"])
+    parser.add_argument("what", choices=["engine", "e2e", "plan", "workers", "engine-child"])
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--latency", type=float, default=0.2)
@@ -255,8 +314,14 @@ def main() -> None:
                         help="engine: the run's openai client directly, the Generator's structured-output chain, "
                              "or a bare aiohttp client (the ceiling on this machine now, not the product)")
     parser.add_argument("--no-cache", action="store_true", help="engine: without the run's response cache")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="engine, e2e: processes sharing each concurrency, split and started as `batch run "
+                        "--processes` does (1: this process alone)")
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--home", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    {"engine": engine, "e2e": e2e, "plan": plan, "workers": workers}[args.what](args)
+    {"engine": engine, "e2e": e2e, "plan": plan, "workers": workers, "engine-child": engine_child}[args.what](args)
 
 
 if __name__ == "__main__":
