@@ -6,8 +6,13 @@
       (concurrency / latency), client CPU per request, with the run's response cache (--no-cache:
       without); --through langchain adds the Generator's structured-output chain; --through bare:
       a bare aiohttp client, not the product: the ceiling this machine and stub allow right now
-  nice .venv/bin/python -m evals.bench_batch e2e --items 200 --concurrency 32
-      whole items (generate, check, store, workflow) through `BatchService.run`: items/s, CPU per item
+  nice .venv/bin/python -m evals.bench_batch engine --items 2000 --latency 0.2 --concurrency 32 128 --processes 2
+      the same in 2 processes, split and started as `batch run --processes 2` splits and starts its
+      workers (``processes.split``, ``ProcessGroup``): throughput over both, CPU per request in each
+      process and in total
+  nice .venv/bin/python -m evals.bench_batch e2e --items 200 --concurrency 32 [--processes 2]
+      whole items (generate, check, store, workflow) through `BatchService.run` (with --processes:
+      the `batch run --processes` path itself): items/s, CPU per item
   nice .venv/bin/python -m evals.bench_batch plan --rows 50000
       peak RSS while a 50,000-row CSV catalogue is planned into a job (streamed)
   nice .venv/bin/python -m evals.bench_batch workers --items 200 --concurrency 16
@@ -211,14 +216,14 @@ def write_catalogue(path: Path, rows: int) -> None:
 
 
 def _services(url: str | None, home: Path):
-    os.environ["ASSISTANT_HOME"] = str(home)
+    """Settings through the environment, so worker processes started from here read the same."""
+    os.environ.update({"ASSISTANT_HOME": str(home), "ASSISTANT_PROVIDER": "openai", "ASSISTANT_MODEL": "gpt-4o-mini",
+                       "OPENAI_BASE_URL": url or "http://127.0.0.1:9/v1", "ASSISTANT_REVISE_ROUNDS": "0"})
     from assistant.batch.service import BatchService
     from assistant.services import build_services
     from assistant.settings import load_settings
 
-    settings = load_settings(provider="openai", openai_base_url=url or "http://127.0.0.1:9/v1", model="gpt-4o-mini",
-                             revise_rounds=0)
-    return BatchService(build_services(settings))
+    return BatchService(build_services(load_settings()))
 
 
 def plan(args) -> None:
@@ -236,6 +241,7 @@ def plan(args) -> None:
 
 
 def e2e(args) -> None:
+    from assistant.batch.local_workers import LocalWorkers
     from assistant.batch.runner import RunOptions
     from assistant.batch.service import RunRequest
 
@@ -248,12 +254,18 @@ def e2e(args) -> None:
             p = batch.plan(RunRequest(cat, ["search_ad"], ["en"], ["US"], "bambuu", Path(tmp) / "out",
                                       revise_rounds=0))
             batch.svc.knowledge.ingest("bambuu")
+            children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu0, t0 = time.process_time(), time.perf_counter()
-            r = batch.run(p.job_id, Path(tmp) / "out", RunOptions(concurrency=args.concurrency[0]))
+            r = batch.run(p.job_id, Path(tmp) / "out", RunOptions(concurrency=args.concurrency[0]),
+                          workers=LocalWorkers(args.processes))
             wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-            print(json.dumps({"items": args.items, "done": r.counts.get("done"), "wall_s": round(wall, 1),
-                              "items_per_s": round(args.items / wall, 1), "cpu_ms_per_item": round(1000 * cpu / args.items, 1),
-                              "concurrency": args.concurrency[0]}))
+            children1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the worker processes (ended), not the stub
+            child_cpu = children1.ru_utime + children1.ru_stime - children0.ru_utime - children0.ru_stime
+            print(json.dumps({"items": args.items, "done": r.counts.get("done"), "processes": args.processes,
+                              "wall_s": round(wall, 1), "items_per_s": round(args.items / wall, 1),
+                              "cpu_ms_per_item": round(1000 * (cpu + child_cpu) / args.items, 1),
+                              "concurrency": args.concurrency[0], "load_avg": os.getloadavg()[0],
+                              "note": "with --processes > 1: wall and CPU include starting the worker processes"}))
     finally:
         stub.terminate()
 
@@ -279,8 +291,7 @@ def workers(args) -> None:
             batch = _services(url, Path(tmp) / "home")
             job = batch.plan(RunRequest(cat, ["search_ad"], ["en"], ["US"], "bambuu", Path(tmp) / "out",
                                         revise_rounds=0)).job_id
-            env = {**os.environ, "ASSISTANT_PROVIDER": "openai", "OPENAI_BASE_URL": url, "ASSISTANT_MODEL": "gpt-4o-mini",
-                   "ASSISTANT_REVISE_ROUNDS": "0", "ASSISTANT_HOME": str(Path(tmp) / "home")}
+            env = dict(os.environ)  # as ``_services`` set it
             cli = str(Path(sys.executable).parent / "assistant")
             t0 = time.perf_counter()
             procs = [subprocess.Popen([cli, "batch", "worker", str(job), "--out", f"{tmp}/w{i}", "-c",

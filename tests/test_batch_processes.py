@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,67 +195,55 @@ def test_a_worker_that_cannot_sign_in_stops_the_others_with_its_reason(stub, tmp
     assert b.store.job(1).status == "paused"
 
 
-def test_a_killed_worker_process_stops_the_run_and_resume_does_every_item_once(stub, tmp_path, capsys):
+@contextmanager
+def run_in_the_middle(stub, tmp_path: Path):
+    """`batch run --processes 2` as its own process, once both workers have finished items."""
     stub.state.latency_s = 0.3
     parent = subprocess.Popen([CLI, *run_args(tmp_path, "--processes", "2")], cwd=REPO_ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for(lambda: len(workers_of(1)) == 2 and finished(1) >= 2 or parent.poll() is not None)
         assert parent.poll() is None, parent.communicate()
-        victim = workers_of(1)[0]
-        os.kill(victim, signal.SIGKILL)
-        out, err = parent.communicate(timeout=60)
+        yield parent
     finally:
         if parent.poll() is None:
             parent.kill()
-    assert parent.returncode != 0 and "was killed by SIGKILL" in err + out
-    assert not any(alive(p) for p in workers_of(1))
-    assert finished(1) < N
-    code, text, err = cli(capsys, "batch", "resume", "1", "--out", str(tmp_path / "out"), "--quiet", "-c", "4",
-                          "--processes", "2")
+        parent.communicate()
+
+
+def resume_does_every_item_once(capsys, tmp_path: Path, *extra: str) -> None:
+    code, _, err = cli(capsys, "batch", "resume", "1", "--out", str(tmp_path / "out"), "--quiet", "-c", "4", *extra)
     assert code == 0, err
     assert_every_item_once(1, tmp_path / "out")
 
 
+def test_a_killed_worker_process_stops_the_run_and_resume_does_every_item_once(stub, tmp_path, capsys):
+    with run_in_the_middle(stub, tmp_path) as parent:
+        os.kill(workers_of(1)[0], signal.SIGKILL)
+        out, err = parent.communicate(timeout=60)
+    assert parent.returncode != 0 and "was killed by SIGKILL" in err + out
+    assert not any(alive(p) for p in workers_of(1)) and finished(1) < N
+    resume_does_every_item_once(capsys, tmp_path, "--processes", "2")
+
+
 def test_the_workers_end_when_their_parent_is_killed_and_resume_finishes(stub, tmp_path, capsys):
-    stub.state.latency_s = 0.3
-    parent = subprocess.Popen([CLI, *run_args(tmp_path, "--processes", "2")], cwd=REPO_ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(lambda: len(workers_of(1)) == 2 and finished(1) >= 2 or parent.poll() is not None)
-        assert parent.poll() is None
+    with run_in_the_middle(stub, tmp_path) as parent:
         parent.send_signal(signal.SIGKILL)
         parent.wait()
         pids = workers_of(1)
         wait_for(lambda: not any(alive(p) for p in pids), 30)  # the lifeline closed: they stop by themselves
-    finally:
-        if parent.poll() is None:
-            parent.kill()
-    code, _, err = cli(capsys, "batch", "resume", "1", "--out", str(tmp_path / "out"), "--quiet", "-c", "4")
-    assert code == 0, err
-    assert_every_item_once(1, tmp_path / "out")
+    resume_does_every_item_once(capsys, tmp_path)
 
 
 def test_ctrl_c_stops_the_workers_cleanly_and_leaves_the_job_resumable(stub, tmp_path, capsys):
-    stub.state.latency_s = 0.3
-    parent = subprocess.Popen([CLI, *run_args(tmp_path, "--processes", "2")], cwd=REPO_ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for(lambda: len(workers_of(1)) == 2 and finished(1) >= 2 or parent.poll() is not None)
-        assert parent.poll() is None
+    with run_in_the_middle(stub, tmp_path) as parent:
         parent.send_signal(signal.SIGINT)
         out, err = parent.communicate(timeout=60)
-    finally:
-        if parent.poll() is None:
-            parent.kill()
     assert "interrupted: stopping 2 worker processes" in err and "batch resume 1" in out
     assert not any(alive(p) for p in workers_of(1))
     b = batch()
-    counts = b.store.counts(1)
-    assert not counts.get("running") and b.store.job(1).status == "paused"  # in-flight items finished, none held
-    code, _, err = cli(capsys, "batch", "resume", "1", "--out", str(tmp_path / "out"), "--quiet", "-c", "4")
-    assert code == 0, err
-    assert_every_item_once(1, tmp_path / "out")
+    assert not b.store.counts(1).get("running") and b.store.job(1).status == "paused"  # in flight: finished
+    resume_does_every_item_once(capsys, tmp_path)
 
 
 def test_a_process_group_writes_the_secret_first_and_its_children_end_with_the_block(tmp_path):

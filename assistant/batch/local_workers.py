@@ -77,9 +77,10 @@ def why_ended(index: int, code: int | None, log: Path) -> str:
     result = read_result(log)
     if result and result.get("stopped"):
         return f"worker process {index + 1}: {result['stopped']}"
-    tail = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines()
-            if line.strip()][-3:] if log.exists() else []
-    said = f": {' / '.join(tail)}" if tail else ""
+    said = ""
+    if code is not None and code > 0 and log.exists():  # its own error (a signal leaves nothing to quote)
+        tail = [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+        said = f": {' / '.join(tail[-3:])}" if tail else ""
     return f"worker process {index + 1} {ended_how(code)}{said} (log: {log})"
 
 
