@@ -105,7 +105,7 @@ async def _engine(svc, items: int, concurrency: int, through: str, cache: bool =
             "start": start, "end": end, "cpu_s": cpu}
 
 
-async def _bare(url: str, items: int, concurrency: int) -> dict:
+async def _bare(url: str, items: int, concurrency: int, ready=None) -> dict:
     """The same requests from a bare aiohttp client (no openai client, guard or threads): not the
     product, but the ceiling this machine and the stub allow right now, to read the other numbers by."""
     import aiohttp
@@ -120,11 +120,14 @@ async def _bare(url: str, items: int, concurrency: int) -> dict:
                 json.loads(await answer.read())
 
         await asyncio.gather(*(run(-i) for i in range(1, concurrency + 1)))
-        cpu0, t0 = time.process_time(), time.perf_counter()
+        if ready is not None:
+            await asyncio.to_thread(ready)
+        cpu0, t0, start = time.process_time(), time.perf_counter(), time.time()
         await asyncio.gather(*(run(i) for i in range(items)))
-        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        wall, cpu, end = time.perf_counter() - t0, time.process_time() - cpu0, time.time()
     return {"items": items, "wall_s": round(wall, 2), "items_per_s": round(items / wall, 1),
-            "cpu_ms_per_item": round(1000 * cpu / items, 2)}
+            "cpu_ms_per_item": round(1000 * cpu / items, 2), "requests": items, "retries": 0,
+            "start": start, "end": end, "cpu_s": cpu}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -137,15 +140,15 @@ def engine(args) -> None:
     stub, url = start_stub(args.latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            svc = _services(url, Path(tmp) / "home").svc if args.processes == 1 else None
+            svc = _services(url, Path(tmp) / "home").svc if args.processes == 1 and args.through != "bare" else None
             for c in args.concurrency:
                 stub_cpu = cpu_seconds(stub.pid)
-                if args.through == "bare":
-                    r = asyncio.run(_bare(url, args.items, c))
-                elif args.processes == 1:
-                    r = asyncio.run(_engine(svc, args.items, c, args.through, cache=not args.no_cache))
-                else:
+                if args.processes > 1:
                     r = _engine_processes(args, url, Path(tmp), c)
+                elif args.through == "bare":
+                    r = asyncio.run(_bare(url, args.items, c))
+                else:
+                    r = asyncio.run(_engine(svc, args.items, c, args.through, cache=not args.no_cache))
                 ideal = c / args.latency
                 stub_ms = 1000 * (cpu_seconds(stub.pid) - stub_cpu) / (args.items + c * args.processes)
                 cache = None if args.through == "bare" else not args.no_cache
@@ -196,7 +199,6 @@ def _engine_processes(args, url: str, tmp: Path, concurrency: int) -> dict:
 
 def engine_child(args) -> None:
     """One process of ``_engine_processes``: warm up, say so, wait for the others, measure."""
-    svc = _services(args.url, Path(args.home)).svc
     result = Path(args.result)
 
     def ready() -> None:
@@ -204,7 +206,12 @@ def engine_child(args) -> None:
         if sys.stdin.readline().strip() != "go":
             raise SystemExit("the benchmark ended before the start")
 
-    r = asyncio.run(_engine(svc, args.items, args.concurrency[0], args.through, cache=not args.no_cache, ready=ready))
+    if args.through == "bare":
+        r = asyncio.run(_bare(args.url, args.items, args.concurrency[0], ready=ready))
+    else:
+        svc = _services(args.url, Path(args.home)).svc
+        r = asyncio.run(_engine(svc, args.items, args.concurrency[0], args.through, cache=not args.no_cache,
+                                ready=ready))
     result.write_text(json.dumps(r))
 
 
