@@ -13,8 +13,6 @@ import hashlib
 import json
 import os
 import socket
-import sqlite3
-import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,13 +22,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from assistant.batch.tables import BatchProductRow, CacheRow, ItemRow, JobRow, WorkerRow
 from assistant.catalog import Product
 from assistant.errors import AssistantError, NotFoundError
-from assistant.storage.db import is_sqlite, read_session, storage_error, write_transaction
+from assistant.batch.sqlite_cache import SqliteCache
+from assistant.storage.db import is_sqlite, read_session, write_transaction
 from assistant.storage.migrate import migrate
 from assistant.storage.tables import utcnow
 
@@ -312,56 +310,6 @@ class JobStore:
         # one statement run for every row (compiled once and reused, unlike a many-row VALUES)
         insert = self._insert(CacheRow.__table__).on_conflict_do_nothing()
         write_transaction(self.engine, lambda s: s.connection().execute(insert, rows), what="caching model responses")
-
-
-class SqliteCache:
-    """The response cache in an SQLite file through two plain ``sqlite3`` connections shared by a
-    run's threads (one read-only, one for writes, each under a lock): about 5 µs a lookup and
-    20 µs a written answer, instead of about 0.2 ms each through SQLAlchemy's pool and session,
-    paid on every model request. PostgreSQL keeps the pool (a network round trip costs more than
-    the layers above it)."""
-
-    table = CacheRow.__table__
-    GET = f"SELECT response FROM {table.name} WHERE key = ?"
-    PUT = f"INSERT INTO {table.name} (key, response, created_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING"
-
-    def __init__(self, engine: Engine):
-        from assistant.storage.db import BUSY_TIMEOUT_S
-
-        self.engine = engine
-        self.reader, self.writer = (sqlite3.connect(engine.url.database, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                                    check_same_thread=False) for _ in range(2))
-        self.reader.execute("PRAGMA query_only = 1")
-        self.writer.execute("PRAGMA synchronous = NORMAL")  # as the engine's connections (WAL: no sync per commit)
-        self.read_lock, self.write_lock = threading.Lock(), threading.Lock()
-        self.stamp = self.table.c.created_at.type.bind_processor(engine.dialect) or (lambda value: value)
-
-    @classmethod
-    def for_engine(cls, engine: Engine) -> SqliteCache | None:
-        path = engine.url.database
-        if not is_sqlite(engine) or not path or path == ":memory:" or path.startswith("file:"):
-            return None
-        return cls(engine)
-
-    def get(self, key: str) -> str | None:
-        with self.read_lock:
-            rows = self.reader.execute(self.GET, (key,)).fetchall()  # fetched to the end: no read left open
-        return rows[0][0] if rows else None
-
-    def put_many(self, rows: list[tuple[str, str]]) -> None:
-        now = self.stamp(utcnow())
-        with self.write_lock:
-            try:
-                self.writer.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout for other writers
-                self.writer.executemany(self.PUT, [(key, response, now) for key, response in rows])
-                self.writer.execute("COMMIT")
-            except BaseException as exc:
-                if self.writer.in_transaction:
-                    self.writer.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.OperationalError):
-                    raise storage_error(OperationalError(self.PUT, None, exc), self.engine,
-                                        "caching model responses") from exc
-                raise
 
 
 def _alive(pid: int) -> bool:
