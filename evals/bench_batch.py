@@ -272,6 +272,7 @@ def e2e(args) -> None:
                               "wall_s": round(wall, 1), "items_per_s": round(args.items / wall, 1),
                               "cpu_ms_per_item": round(1000 * (cpu + child_cpu) / args.items, 1),
                               "concurrency": args.concurrency[0], "load_avg": os.getloadavg()[0],
+                              "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                               "note": "with --processes > 1: wall and CPU include starting the worker processes"}))
     finally:
         stub.terminate()
