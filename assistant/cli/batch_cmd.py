@@ -13,7 +13,7 @@ from assistant.batch.runner import NoProgress, RunOptions, RunResult
 from assistant.batch.service import BatchService, RunRequest
 from assistant.batch.transport import RetryPolicy
 from assistant.cli.common import services
-from assistant.cli.render import console, err_console
+from assistant.cli.render import console
 from assistant.cli.users_cmd import AS, credentials, password_from_stdin, sign_in
 from assistant.errors import ExitCode
 from assistant.services import Services
@@ -44,14 +44,15 @@ def _options(concurrency, rpm, tpm, max_cost, lease, failures) -> RunOptions:
                       max_failures=failures, retry=RetryPolicy())
 
 
-def _sign_in(svc: Services, as_: str | None, processes: int) -> tuple[User, LocalWorkers]:
+def _sign_in(svc: Services, as_: str | None, processes: int,
+             progress: RichProgress | QuietProgress) -> tuple[User, LocalWorkers]:
     """The acting user, and how local worker processes sign in as the same user (the password
-    reaches them through a pipe: ``batch.processes``)."""
+    reaches them through a pipe: ``batch.processes``); their news is printed above the progress bar."""
     name, password = credentials(svc, as_)
     actor = sign_in(svc, name, password)
     user = None if actor.mode == "local" else actor.name
     return actor, LocalWorkers(processes, user, password if user else None,
-                               notify=lambda message: err_console.print(message, highlight=False))
+                               notify=lambda message: progress.console.print(message, highlight=False))
 
 
 def _finish(result: RunResult, out: Path | None) -> None:
@@ -87,8 +88,9 @@ def run(
 ) -> None:
     """Plan a job from a catalogue (the same catalogue and options find the same job) and run it."""
     batch = BatchService(services())
+    progress = QuietProgress() if quiet else RichProgress()
     # the author of every draft: before any model call or worker process
-    actor, workers = (None, None) if dry_run else _sign_in(batch.svc, as_, processes)
+    actor, workers = (None, None) if dry_run else _sign_in(batch.svc, as_, processes, progress)
     plan = batch.plan(RunRequest(catalogue, _split(kinds), _split(langs), _split(markets), brand, out, platform,
                                  variants, rounds, mode, max_cost, columns))
     console.print(f"job {plan.job_id}{'' if plan.created else ' (existing)'}: {plan.rows} products "
@@ -105,7 +107,6 @@ def run(
                       + (f" (Batch API: ${est.batch_cost_usd:.4f})" if est.batch_cost_usd is not None else "")
                       + "; revisions of flagged drafts come on top", highlight=False)
         return
-    progress = QuietProgress() if quiet else RichProgress()
     _finish(batch.run(plan.job_id, out, _options(concurrency, rpm, tpm, max_cost, lease, failures), progress,
                       actor=actor, workers=workers), out)
 
@@ -116,8 +117,8 @@ def resume(job: int = typer.Argument(...), out: Path = OUT, concurrency: int = C
            failures: int = FAILURES, processes: int = PROCESSES, as_: str | None = AS) -> None:
     """Finish a job after a crash, Ctrl-C, a budget stop or a cancel: only unfinished items are done."""
     batch = BatchService(services())
-    actor, workers = _sign_in(batch.svc, as_, processes)
     progress = QuietProgress() if quiet else RichProgress()
+    actor, workers = _sign_in(batch.svc, as_, processes, progress)
     _finish(batch.run(job, out, _options(concurrency, rpm, tpm, max_cost, lease, failures), progress,
                       resume=True, actor=actor, workers=workers), out)
 
