@@ -82,6 +82,7 @@ def test_cancel_stops_new_claims_and_resume_brings_them_back(store):
 
 
 def test_cache_keeps_the_first_answer(store):
+    assert (store.sqlite_cache is not None) == (store.engine.dialect.name == "sqlite")  # its own connection reads
     store.cache_put("k", "first")
     store.cache_put("k", "second")
     assert store.cache_get("k") == "first" and store.cache_get("other") is None

@@ -39,7 +39,7 @@ class ResultsFile:
                         present.append(int(json.loads(line)["item"]))
                     except (ValueError, KeyError, TypeError):
                         present.append(-1)
-        tmp = self.path.with_suffix(".jsonl.tmp")
+        tmp = self.path.with_suffix(f".jsonl.{os.getpid()}.tmp")
         wanted: list[int] = []
         with tmp.open("w", encoding="utf-8") as out:
             for record in records:
@@ -50,3 +50,29 @@ class ResultsFile:
             return len(set(present) ^ set(wanted)) + len(present) - len(set(present))
         tmp.unlink()
         return 0
+
+
+class Follow:
+    """The lines other processes append to a results file, as they come (``tail -f``): what was
+    there when following started is skipped, a line still being written waits for its end."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.offset = self.path.stat().st_size if self.path.exists() else 0
+        self.partial = b""
+
+    def read(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        with self.path.open("rb") as fh:
+            fh.seek(self.offset)
+            chunk = fh.read()
+        self.offset += len(chunk)
+        *lines, self.partial = (self.partial + chunk).split(b"\n")
+        records = []
+        for line in lines:
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue  # a line cut off by a killed process: reconciled at the end
+        return records

@@ -11,6 +11,8 @@ fails ``max_failures`` items in a row; what is unfinished stays in the job for `
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,7 @@ class RunOptions:
     poll_s: float = 1.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     cache: bool = True
+    reconcile: bool = True  # False: other processes append to the same results file; whoever started them reconciles
 
 
 class Progress(Protocol):
@@ -94,14 +97,18 @@ def openai_handle(svc: Services, transport: httpx.BaseTransport) -> LLMHandle:
 
 class Runner:
     def __init__(self, svc: Services, store: JobStore, job_id: int, out_dir: Path, options: RunOptions,
-                 progress: Progress | None = None, *, worker: str | None = None, actor: User | None = None):
+                 progress: Progress | None = None, *, worker: str | None = None, actor: User | None = None,
+                 stop: threading.Event | None = None):
         self.svc, self.store, self.job_id, self.opts, self.actor = svc, store, job_id, options, actor
+        self.stop = stop or threading.Event()  # set from any thread: take nothing new, finish what is in flight
         self.out = ResultsFile(Path(out_dir) / "results.jsonl")
         self.progress = progress or NoProgress()
         self.worker = worker or new_worker_id()
         self.stats = Stats()
         self.active: dict[asyncio.Task, Claimed] = {}
         self.spent = 0.0
+        self.spent_read = 0.0  # when ``spent`` was last read from the store (other workers spend too)
+        self.finished = 0  # the job's items done or failed (by every worker), as of ``spent``
         self.failures_in_a_row = 0
         self.processed = 0
         self.stopped: str | None = None
@@ -122,7 +129,6 @@ class Runner:
         await asyncio.to_thread(self.store.register_worker, self.job_id, self.worker)
         await asyncio.to_thread(self.store.reclaim_dead, self.job_id)
         counts = await asyncio.to_thread(self.store.counts, self.job_id)
-        self.spent = counts["cost_usd"]
         self.progress.start(counts["total"], counts.get("done", 0) + counts.get("failed", 0))
         self.store.set_job(self.job_id, status="running", note=None)
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -149,6 +155,7 @@ class Runner:
                 if not counts.get("pending") and not counts.get("running"):
                     return
                 await asyncio.sleep(self.opts.poll_s)  # others' items in flight: their leases may run out
+                await asyncio.to_thread(self.store.reclaim_dead, self.job_id)  # or their process on this host ended
                 continue
             finished, _ = await asyncio.wait(self.active, timeout=self.opts.poll_s,
                                              return_when=asyncio.FIRST_COMPLETED)
@@ -160,11 +167,14 @@ class Runner:
         free = self.opts.concurrency - len(self.active)
         if free <= 0:
             return
+        if self.stop.is_set():
+            self.stopped = f"stopped before the end; `assistant batch resume {self.job_id}` finishes the job"
+            return
         job = await asyncio.to_thread(self.store.job, self.job_id)
         if job.status == "cancelled":
             self.stopped = "the job was cancelled"
             return
-        if self._over_budget(spec):
+        if await self._spent_by_all(spec) and self._over_budget(spec):
             return
         claimed = await asyncio.to_thread(self.store.claim, self.job_id, self.worker, min(free, 64),
                                           self.opts.lease_s)
@@ -173,11 +183,22 @@ class Runner:
                                                          self.worker, self.actor))
             self.active[task] = item
 
+    async def _spent_by_all(self, spec) -> bool:
+        """With a budget: what the whole job spent, from the store at most once a second (other
+        workers spend too); ours since then is added as our items finish. True when a budget is set."""
+        if (self.opts.max_cost if self.opts.max_cost is not None else spec.max_cost) is None:
+            return False
+        if time.monotonic() - self.spent_read >= 1.0:
+            self.spent_read = time.monotonic()
+            counts = await asyncio.to_thread(self.store.counts, self.job_id)
+            self.spent, self.finished = counts["cost_usd"], counts.get("done", 0) + counts.get("failed", 0)
+        return True
+
     def _over_budget(self, spec) -> bool:
         limit = self.opts.max_cost if self.opts.max_cost is not None else spec.max_cost
-        if limit is None or self.processed == 0 and self.spent < limit:
+        if limit is None or self.finished == 0 and self.spent < limit:
             return False
-        average = self.spent / max(1, self.processed) if self.processed else 0.0
+        average = self.spent / self.finished if self.finished else 0.0
         if self.spent + average * len(self.active) >= limit:
             self.stopped = (f"budget reached: ${self.spent:.4f} spent of --max-cost ${limit:.4f}; "
                             f"resume with a higher --max-cost to finish")
@@ -193,6 +214,7 @@ class Runner:
         if outcome.status in ("done", "failed"):
             self.failures_in_a_row = 0
             self.processed += 1
+            self.finished += 1
             self.spent += outcome.record.get("cost_usd", 0.0)
             self.out.append(outcome.record)
             self.progress.advance(outcome.record)
@@ -210,12 +232,18 @@ class Runner:
             await asyncio.to_thread(self.store.renew, self.worker, ids, self.opts.lease_s)
 
     def _settle(self, counts: dict[str, Any]) -> None:
-        if self.stopped is not None:
-            if not self.stopped.startswith("the job was cancelled"):
-                self.store.set_job(self.job_id, status="paused", note=self.stopped)
-        elif not counts.get("pending") and not counts.get("running"):
-            left = counts.get("error", 0)
-            self.store.set_job(self.job_id, status="paused" if left else "done",
-                               note=f"{left} items got no answer; `assistant batch resume {self.job_id}` retries them"
-                               if left else None)
-        self.out.reconcile(self.store.records(self.job_id))
+        settle(self.store, self.job_id, counts, self.stopped)
+        if self.opts.reconcile:
+            self.out.reconcile(self.store.records(self.job_id))
+
+
+def settle(store: JobStore, job_id: int, counts: dict[str, Any], stopped: str | None) -> None:
+    """The job's state after a run: paused with the reason it stopped early, done when nothing is
+    left, paused when items got no answer (a cancelled job stays cancelled)."""
+    if stopped is not None:
+        if store.job(job_id).status != "cancelled":
+            store.set_job(job_id, status="paused", note=stopped)
+    elif not counts.get("pending") and not counts.get("running"):
+        left = counts.get("error", 0)
+        store.set_job(job_id, status="paused" if left else "done",
+                      note=f"{left} items got no answer; `assistant batch resume {job_id}` retries them" if left else None)

@@ -3,12 +3,15 @@ outputs (results.jsonl, report.html, exports of its content items)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.batch.estimate import Estimate, estimate_job
+from assistant.batch.local_workers import LocalWorkers, run_processes
 from assistant.batch.pipeline import batch_generator
 from assistant.batch.plan import Plan, make_spec, plan_job
+from assistant.batch.processes import split
 from assistant.batch.report import write_job_report
 from assistant.batch.runner import Progress, RunOptions, Runner, RunResult
 from assistant.batch.store import JobStore
@@ -53,15 +56,19 @@ class BatchService:
         return estimate_job(self.store, job_id, batch_generator(self.svc), brand)
 
     def run(self, job_id: int, out: Path, options: RunOptions, progress: Progress | None = None, *,
-            resume: bool = False, join: bool = False, actor: User | None = None) -> RunResult:
+            resume: bool = False, join: bool = False, actor: User | None = None, stop: threading.Event | None = None,
+            workers: LocalWorkers | None = None) -> RunResult:
         """``resume``: also retry items that got no answer; ``join``: a worker helping a running job;
-        ``actor``: the acting user, author of every draft (``None``: local single-user mode)."""
+        ``actor``: the acting user, author of every draft (``None``: local single-user mode);
+        ``stop``: set it to stop taking items; ``workers``: several local processes do the work."""
         job = self.store.job(job_id)
         if job.status == "cancelled" and not resume:
             raise InputError(f"batch job {job_id} was cancelled", fix=f"`assistant batch resume {job_id}` restarts it")
         if job.status == "planning":
             raise InputError(f"batch job {job_id} is still being planned",
                              fix="run the same `assistant batch run` command again to finish planning")
+        if workers is not None and workers.processes > 1:
+            split(options, workers.processes)  # a bad number fails before anything changes
         if resume:
             self.store.retry_errors(job_id)
         if options.max_cost is not None:
@@ -72,9 +79,12 @@ class BatchService:
                                  fix=f"`assistant batch resume {job_id}` on one machine continues it")
             from assistant.batch.remote import run_remote
 
-            return run_remote(self, job_id, out, options, actor=actor)
-        self.svc.knowledge.ingest(job.brand)  # guideline files; unchanged files cost nothing
-        result = Runner(self.svc, self.store, job_id, out, options, progress, actor=actor).run()
+            return run_remote(self, job_id, out, options, actor=actor)  # the Batch API does the work: one process
+        self.svc.knowledge.ingest(job.brand)  # guideline files, before any worker starts; unchanged files cost nothing
+        if workers is not None and workers.processes > 1 and not join:
+            result = run_processes(self.store, job_id, out, options, workers, progress)
+        else:
+            result = Runner(self.svc, self.store, job_id, out, options, progress, actor=actor, stop=stop).run()
         if not join:
             write_job_report(self.store, job_id, Path(out) / "report.html")
         return result

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from assistant.batch.tables import BatchProductRow, CacheRow, ItemRow, JobRow, WorkerRow
 from assistant.catalog import Product
 from assistant.errors import AssistantError, NotFoundError
+from assistant.batch.sqlite_cache import SqliteCache
 from assistant.storage.db import is_sqlite, read_session, write_transaction
 from assistant.storage.migrate import migrate
 from assistant.storage.tables import utcnow
@@ -82,6 +83,7 @@ class JobStore:
     def __init__(self, engine: Engine):
         self.engine = engine
         migrate(engine)
+        self.sqlite_cache = SqliteCache.for_engine(engine)
 
     # ---- jobs -------------------------------------------------------------------------------------
     def find_or_create(self, key: str, *, catalogue: str, brand: str, spec: JobSpec) -> tuple[int, bool]:
@@ -288,6 +290,8 @@ class JobStore:
 
     # ---- response cache -----------------------------------------------------------------------------
     def cache_get(self, key: str) -> str | None:
+        if self.sqlite_cache is not None:
+            return self.sqlite_cache.get(key)
         with self.engine.connect() as c:  # a plain read: no ORM session to set up for one value
             return c.execute(select(CacheRow.response).where(CacheRow.key == key)).scalar()
 
@@ -298,6 +302,8 @@ class JobStore:
         """Several answers in one transaction (an answer already cached under its key is kept)."""
         if not entries:
             return
+        if self.sqlite_cache is not None:
+            return self.sqlite_cache.put_many(sorted(entries.items()))
         now = utcnow()
         # in key order: two workers caching the same answers lock their keys in one order (no deadlock)
         rows = [{"key": key, "response": response, "created_at": now} for key, response in sorted(entries.items())]

@@ -6,14 +6,18 @@ from pathlib import Path
 
 import typer
 
+from assistant.batch.local_workers import LocalWorkers, result_line
+from assistant.batch.processes import lifeline
 from assistant.batch.progress import QuietProgress, RichProgress
-from assistant.batch.runner import RunOptions, RunResult
+from assistant.batch.runner import NoProgress, RunOptions, RunResult
 from assistant.batch.service import BatchService, RunRequest
 from assistant.batch.transport import RetryPolicy
 from assistant.cli.common import services
 from assistant.cli.render import console
-from assistant.cli.users_cmd import AS, sign_in
+from assistant.cli.users_cmd import AS, credentials, password_from_stdin, sign_in
 from assistant.errors import ExitCode
+from assistant.services import Services
+from assistant.users.models import User
 
 app = typer.Typer(help="Generate copy for a whole catalogue: resumable, rate-limited, several workers.",
                   no_args_is_help=True)
@@ -26,6 +30,9 @@ MAX_COST = typer.Option(None, "--max-cost", help="stop cleanly when this many US
 QUIET = typer.Option(False, "--quiet", "-q", help="no progress bar: a log line every 500 items")
 LEASE = typer.Option(120.0, "--lease", help="seconds an item stays claimed without a heartbeat")
 FAILURES = typer.Option(10, "--max-failures", help="stop after this many items in a row got no answer")
+PROCESSES = typer.Option(1, "--processes", "-p", min=1,
+                         help="local worker processes sharing --concurrency and the rate limits (one process "
+                         "sends at most about 450 requests/s); at most twice the CPUs")
 
 
 def _split(text: str) -> list[str]:
@@ -35,6 +42,17 @@ def _split(text: str) -> list[str]:
 def _options(concurrency, rpm, tpm, max_cost, lease, failures) -> RunOptions:
     return RunOptions(concurrency=concurrency, rpm=rpm, tpm=tpm, max_cost=max_cost, lease_s=lease,
                       max_failures=failures, retry=RetryPolicy())
+
+
+def _sign_in(svc: Services, as_: str | None, processes: int,
+             progress: RichProgress | QuietProgress) -> tuple[User, LocalWorkers]:
+    """The acting user, and how local worker processes sign in as the same user (the password
+    reaches them through a pipe: ``batch.processes``); their news is printed above the progress bar."""
+    name, password = credentials(svc, as_)
+    actor = sign_in(svc, name, password)
+    user = None if actor.mode == "local" else actor.name
+    return actor, LocalWorkers(processes, user, password if user else None,
+                               notify=lambda message: progress.console.print(message, highlight=False))
 
 
 def _finish(result: RunResult, out: Path | None) -> None:
@@ -66,11 +84,13 @@ def run(
     dry_run: bool = typer.Option(False, "--dry-run", help="plan and estimate tokens and cost; no model call"),
     concurrency: int = CONCURRENCY, rpm: float | None = RPM, tpm: float | None = TPM,
     max_cost: float | None = MAX_COST, quiet: bool = QUIET, lease: float = LEASE, failures: int = FAILURES,
-    as_: str | None = AS,
+    processes: int = PROCESSES, as_: str | None = AS,
 ) -> None:
     """Plan a job from a catalogue (the same catalogue and options find the same job) and run it."""
     batch = BatchService(services())
-    actor = None if dry_run else sign_in(batch.svc, as_)  # the author of every draft: before any model call
+    progress = QuietProgress() if quiet else RichProgress()
+    # the author of every draft: before any model call or worker process
+    actor, workers = (None, None) if dry_run else _sign_in(batch.svc, as_, processes, progress)
     plan = batch.plan(RunRequest(catalogue, _split(kinds), _split(langs), _split(markets), brand, out, platform,
                                  variants, rounds, mode, max_cost, columns))
     console.print(f"job {plan.job_id}{'' if plan.created else ' (existing)'}: {plan.rows} products "
@@ -87,33 +107,45 @@ def run(
                       + (f" (Batch API: ${est.batch_cost_usd:.4f})" if est.batch_cost_usd is not None else "")
                       + "; revisions of flagged drafts come on top", highlight=False)
         return
-    progress = QuietProgress() if quiet else RichProgress()
     _finish(batch.run(plan.job_id, out, _options(concurrency, rpm, tpm, max_cost, lease, failures), progress,
-                      actor=actor), out)
+                      actor=actor, workers=workers), out)
 
 
 @app.command("resume")
 def resume(job: int = typer.Argument(...), out: Path = OUT, concurrency: int = CONCURRENCY, rpm: float | None = RPM,
            tpm: float | None = TPM, max_cost: float | None = MAX_COST, quiet: bool = QUIET, lease: float = LEASE,
-           failures: int = FAILURES, as_: str | None = AS) -> None:
+           failures: int = FAILURES, processes: int = PROCESSES, as_: str | None = AS) -> None:
     """Finish a job after a crash, Ctrl-C, a budget stop or a cancel: only unfinished items are done."""
     batch = BatchService(services())
-    actor = sign_in(batch.svc, as_)
     progress = QuietProgress() if quiet else RichProgress()
+    actor, workers = _sign_in(batch.svc, as_, processes, progress)
     _finish(batch.run(job, out, _options(concurrency, rpm, tpm, max_cost, lease, failures), progress,
-                      resume=True, actor=actor), out)
+                      resume=True, actor=actor, workers=workers), out)
 
 
 @app.command("worker")
 def worker(job: int = typer.Argument(...), out: Path = OUT, concurrency: int = CONCURRENCY, rpm: float | None = RPM,
            tpm: float | None = TPM, quiet: bool = QUIET, lease: float = LEASE, failures: int = FAILURES,
-           as_: str | None = AS) -> None:
+           as_: str | None = AS,
+           password_stdin: bool = typer.Option(False, "--password-stdin",
+                                               help="read the password (for --as) from standard input's first line"),
+           child: bool = typer.Option(False, "--child", hidden=True,
+                                      help="started by `batch run --processes`: silent; stops when standard input "
+                                      "closes; leaves results.jsonl to the parent to reconcile")) -> None:
     """Help with a job from this machine (same database, e.g. PostgreSQL); stops when nothing is left."""
+    password = password_from_stdin() if password_stdin else None
+    stop = lifeline() if child else None  # the parent stopped us, or is gone
     batch = BatchService(services())
-    actor = sign_in(batch.svc, as_)
-    progress = QuietProgress() if quiet else RichProgress()
-    _finish(batch.run(job, out, _options(concurrency, rpm, tpm, None, lease, failures), progress, join=True,
-                      actor=actor), None)
+    actor = sign_in(batch.svc, as_, password)
+    progress = NoProgress() if child else QuietProgress() if quiet else RichProgress()
+    options = _options(concurrency, rpm, tpm, None, lease, failures)
+    options.reconcile = not child
+    result = batch.run(job, out, options, progress, join=True, actor=actor, stop=stop)
+    if not child:
+        return _finish(result, None)
+    typer.echo(result_line(result.processed, result.stats, result.stopped))
+    if result.stopped:
+        raise typer.Exit(ExitCode.PROVIDER)
 
 
 @app.command("status")

@@ -29,19 +29,34 @@ AS = typer.Option(None, "--as", help="act as this user (default: $ASSISTANT_USER
                   "$ASSISTANT_PASSWORD or a prompt")
 
 
-def sign_in(svc: Services, as_: str | None) -> User:
-    """The acting user (``UserService.sign_in``): signed in with name and password (asked for in a
-    terminal), or the local single-user actor while the store has no users."""
-    name = as_ or svc.settings.user
-    if svc.users.count() == 0 and not name:
+def sign_in(svc: Services, as_: str | None, password: str | None = None) -> User:
+    """The acting user (``UserService.sign_in``): signed in with name and password (``password``, or
+    asked for in a terminal), or the local single-user actor while the store has no users."""
+    name, password = credentials(svc, as_, password)
+    if name is None and password is None and svc.users.count() == 0:
         from assistant.cli.render import err_console
 
         err_console.print("[dim]local single-user mode (no users yet): recorded as 'local'[/]", highlight=False)
         return local_user()
-    password = os.environ.get("ASSISTANT_PASSWORD")
+    return svc.users.sign_in(name, password)
+
+
+def credentials(svc: Services, as_: str | None, password: str | None = None) -> tuple[str | None, str | None]:
+    """Who signs in, and with which password (``(None, None)`` in local single-user mode): the name
+    from ``--as`` or ``ASSISTANT_USER``; the password ``password`` if given, else ``ASSISTANT_PASSWORD``,
+    else asked for in a terminal."""
+    name = as_ or svc.settings.user
+    if svc.users.count() == 0 and not name:
+        return None, None
+    password = password if password is not None else os.environ.get("ASSISTANT_PASSWORD")
     if password is None and name and sys.stdin.isatty() and svc.users.count():
         password = getpass.getpass(f"password for {name}: ")
-    return svc.users.sign_in(name, password)
+    return name, password
+
+
+def password_from_stdin() -> str:
+    """One line of standard input (``--password-stdin``), without its line end."""
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def sign_in_to_read(svc: Services, as_: str | None) -> User | None:
@@ -57,7 +72,7 @@ def sign_in_to_read(svc: Services, as_: str | None) -> User | None:
 
 def _new_password(from_stdin: bool, name: str) -> str:
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = password_from_stdin()
     elif sys.stdin.isatty():
         password = getpass.getpass(f"new password for {name}: ")
         if getpass.getpass("repeat it: ") != password:
