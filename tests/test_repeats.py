@@ -125,6 +125,28 @@ def test_a_repeat_of_numbers_and_units_is_not_rewritten():
     assert len(llama.calls) == 2  # one call per field
 
 
+@pytest.mark.parametrize("copy, rewritten", [("烤箱 28cm", True), ("竹製まな板 40cm", True), ("3件 28cm", False)])
+def test_chinese_and_japanese_openings(copy, rewritten):
+    """A two-character CJK word opens copy worth banning (烤箱, oven); one character after a number is a
+    counter (件), left alone like a unit."""
+    pytest.importorskip("llama_cpp", reason="field grammars are built with llama-cpp-python (the 'local' extra)")
+    from assistant.llm.fieldwise import FIELDS_KEY, generate_fields
+
+    class Repeats(EchoLlama):
+        def create_completion(self, prompt, grammar=None, **options):
+            self.calls.append((prompt, options))
+            opening = self.vocab.get(copy.split()[0])
+            text = "均匀受热" if opening is not None and opening in (options.get("logit_bias") or {}) else copy
+            return {"choices": [{"text": f' "{text}"', "finish_reason": "stop"}], "usage": {}}
+
+    schema = {"type": "object", "properties": {"title": {"type": "string"}, "tagline": {"type": "string"}},
+              FIELDS_KEY: {"title": "标题", "tagline": "口号"}}
+    llama = Repeats()
+    values = json.loads(generate_fields(llama, "中文:\n", schema, {}, lambda p: p)[0])
+    assert values["tagline"] == ("均匀受热" if rewritten else copy)
+    assert len(llama.calls) == (3 if rewritten else 2)
+
+
 def test_an_example_bullet_copied_word_for_word_is_written_again(monkeypatch, tmp_path):
     """The few-shot examples' copy is earlier copy too: the prompt's schema carries it (``x-seen``), and a
     German listing bullet that is the candle example's bullet again is written a second time."""

@@ -37,6 +37,7 @@ FIELD_TOKENS = 320  # per field: a value that runs on is cut here (the draft the
 REWRITES = 2  # a field that repeats earlier copy (assistant/compliance/repeats.py) is written again up to this often
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 OPENING_LETTERS = 3  # "in" and "cm" of "36-47in (119cm)" are units, not an opening to ban
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # counts twice: 烤箱 (oven) is a word, 件 a counter
 
 
 @lru_cache(maxsize=256)
@@ -132,8 +133,10 @@ def _repeat(new: list[str], seen: list[str]) -> str | None:
 def opening_bias(llama: Any, text: str) -> dict[int, float]:
     """A negative bias for the first token of ``text``'s first word of at least three letters (as it
     starts a string or follows a space, in its own, lower and capitalised spelling), whether or not the
-    word is one token. Numbers and units are left alone: banning them would garble every figure."""
-    word = next((w for w in WORD.findall(text) if len(w) >= OPENING_LETTERS), None)
+    word is one token. A Chinese, Japanese or Korean character counts as two letters (a two-character
+    word is a word; one character after a number is mostly a counter: 3件). Numbers and units are left
+    alone: banning them would garble every figure."""
+    word = next((w for w in WORD.findall(text) if len(w) + len(CJK.findall(w)) >= OPENING_LETTERS), None)
     if word is None:
         return {}
     bias: dict[int, float] = {}
