@@ -2,7 +2,7 @@
 over several processes on this machine, start them, and stop them.
 
 One Python process is held by its CPU per request (the GIL): at concurrency 128 against a 200 ms
-endpoint it sends about 450 requests/s, not 640. Several processes on one job claim items through
+endpoint it sends 330-480 requests/s (by the machine), not 640. Several processes on one job claim items through
 the job store's leases, as workers on several machines do.
 
 Sign-in: a child signs in itself (``UserService.sign_in``: the same check as the parent's, which

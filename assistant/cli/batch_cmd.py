@@ -32,7 +32,7 @@ LEASE = typer.Option(120.0, "--lease", help="seconds an item stays claimed witho
 FAILURES = typer.Option(10, "--max-failures", help="stop after this many items in a row got no answer")
 PROCESSES = typer.Option(1, "--processes", "-p", min=1,
                          help="local worker processes sharing --concurrency and the rate limits (one process "
-                         "sends at most about 450 requests/s); at most twice the CPUs")
+                         "sends a few hundred requests/s at most); at most twice the CPUs")
 
 
 def _split(text: str) -> list[str]:
