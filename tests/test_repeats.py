@@ -44,6 +44,18 @@ def test_list_items_and_keywords():
     assert [f.field for f in report.findings if f.rule_id == "quality.repeated_copy"] == ["bullets[1]"]
 
 
+def test_a_list_item_given_twice_is_a_warning_however_short():
+    """Five bullets "烤箱" (oven) and the same keyword twice: one word each, too short to compare as copy,
+    but a list that says one thing again says nothing new (the offline demo's zh-Hans pan scored 100)."""
+    fields = {"title": "Bambuu 烤箱 28cm", "bullets": ["烤箱 28cm", "烤箱", "铜芯导热", "烤箱"],
+              "description": "铜芯导热均匀，适用于燃气灶和电磁炉。",
+              "search_keywords": ["平底锅", "铜芯", "平底锅"]}
+    report = Checker().check_fields(fields, lang="zh-Hans", market="CN", channel="listing")
+    found = [f for f in report.findings if f.rule_id == "quality.repeated_copy"]
+    assert [(f.field, f.severity) for f in found] == [("bullets[3]", "warning"), ("search_keywords[2]", "warning")]
+    assert "bullets[1]" in found[0].message and "search_keywords[0]" in found[1].message
+
+
 def test_pasted_copy_is_not_checked_for_repeats():
     report = Checker().check_text(f"{TITLE}\n\n{TITLE}", lang="de", market="DE", channel="social_post")
     assert not [f for f in report.findings if f.rule_id == "quality.repeated_copy"]

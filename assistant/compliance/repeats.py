@@ -64,21 +64,34 @@ def texts_of(value: Any) -> list[str]:
 
 
 def check_repeats(parts: list[tuple[str, int, str | None, str | None]]) -> list[Finding]:
-    """A warning for every text (field or list item) that repeats an earlier one of the same draft.
-    ``parts``: (text, offset, field name, label such as ``bullets[2]``), in the draft's order."""
+    """A warning for every text (field or list item) that repeats an earlier one of the same draft,
+    and for every list item that is an earlier item of its list again, however short (five bullets
+    "烤箱", a keyword twice: terms included). ``parts``: (text, offset, field name, label such as
+    ``bullets[2]``), in the draft's order."""
     seen: list[tuple[str, str | None]] = []
+    items: dict[str | None, dict[str, str | None]] = {}  # per list field: folded item -> its label
     out = []
+
+    def warn(text: str, offset: int, label: str | None, message: str, suggestion: str) -> None:
+        out.append(Finding(category="quality", rule_id="quality.repeated_copy", severity="warning", start=offset,
+                           end=offset + len(text), field=label, matched=text[:120], message=message,
+                           suggestion=suggestion, source="Brand Content Assistant quality checks"))
+
     for text, offset, field, label in parts:
+        key = folded(text)
+        if label != field and key:  # a list item
+            same_list = items.setdefault(field, {})
+            if key in same_list:
+                warn(text, offset, label, f"the same item as {same_list[key]}: '{text[:60]}'",
+                     "Remove it, or replace it with an item the list does not have yet")
+                continue
+            same_list[key] = label
         if field in TERM_FIELDS:
             continue
         other = repeated(text, (t for t, _ in seen))
         if other is not None:
             where = next(lab for t, lab in seen if t == other)
-            out.append(Finding(
-                category="quality", rule_id="quality.repeated_copy", severity="warning", start=offset,
-                end=offset + len(text), field=label, matched=text[:120],
-                message=f"repeats {where or 'earlier copy'} word for word: '{other[:60]}'",
-                suggestion="Say something the other field does not: a feature, a use, a fact",
-                source="Brand Content Assistant quality checks"))
+            warn(text, offset, label, f"repeats {where or 'earlier copy'} word for word: '{other[:60]}'",
+                 "Say something the other field does not: a feature, a use, a fact")
         seen.append((text, label))
     return out
