@@ -155,7 +155,10 @@ def repeats_in(record: dict) -> int | None:
         from assistant.compliance.repeats import check_repeats
     except ImportError:
         return None
-    parts = [(t, 0, k, k) for k, v in record.get("fields", {}).items() for t in field_texts(v)]
+    parts = []
+    for k, v in record.get("fields", {}).items():  # list items labelled as the checker labels them
+        texts = field_texts(v)
+        parts += [(t, 0, k, f"{k}[{i}]" if isinstance(v, list) else k) for i, t in enumerate(texts)]
     return len(check_repeats(parts))
 
 
