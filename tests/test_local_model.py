@@ -156,3 +156,35 @@ def test_grammar_first_sampler_picks_the_best_grammar_allowed_token(local_servic
     assert steps >= 20
     assert stats.steps - before[0] >= steps, "the grammar-first prefilter did not run"
     assert stats.wide > before[1] and stats.full_vocab > before[2], "the wider shortlist or the fallback never ran"
+
+
+def test_markup_tokens_are_never_copy(local_services):
+    """The model's markup tokens (<start_of_image>, <start_of_turn>, <unusedN>) get the ban bias in every
+    field of a field-by-field generation; end-of-generation tokens stay allowed (the value must end)."""
+    from assistant.llm.fieldwise import BAN_BIAS, FIELDS_KEY, generate_fields, markup_bias
+    from assistant.llm.local import load_llama
+
+    chat = local_services.llm.chat
+    llama = load_llama(chat.model_path, chat.n_ctx, chat.n_threads)
+    bias = markup_bias(llama)
+    for markup in ("<start_of_image>", "<start_of_turn>", "<unused12>"):
+        (token,) = llama.tokenize(markup.encode(), add_bos=False, special=True)
+        assert bias.get(token) == BAN_BIAS, markup
+    assert llama.token_eos() not in bias
+    assert not bias.keys() & set(llama.tokenize(b" Bambuu Schneidebrett", add_bos=False, special=False))
+
+    seen: list[dict[int, float]] = []
+    create = llama.create_completion
+
+    def spy(*args, **kwargs):
+        seen.append(dict(llama.token_bias))
+        return create(*args, **kwargs)
+
+    llama.create_completion = spy
+    try:
+        schema = {"type": "object", "properties": {"title": {"type": "string", "maxLength": 40}},
+                  FIELDS_KEY: {"title": "Titel"}}
+        generate_fields(llama, "Produkt: Schneidebrett aus Bambus\n", schema, {"temperature": 0.0}, lambda p: p)
+    finally:
+        del llama.create_completion
+    assert seen and all(bias.items() <= s.items() for s in seen)
