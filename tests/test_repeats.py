@@ -56,6 +56,22 @@ def test_a_list_item_given_twice_is_a_warning_however_short():
     assert "bullets[1]" in found[0].message and "search_keywords[0]" in found[1].message
 
 
+@pytest.mark.parametrize("text, loops", [
+    ("Bambuu蜂蜡瓶750ml 保冷成型,包装包容性,保冷成型,包装包容性,包装包容性,包装包容性", True),
+    ("用纯食品用硅胶，变色，用，用。使用，用，用。", True),
+    ("Shop now. Shop now! Shop now.", True),
+    ("Heats evenly, cleans easily, lasts for years.", False),
+    ("Gleichmäßige Hitze. Gleichmäßige Hitze, jeden Tag.", False),  # twice is emphasis, not a loop
+])
+def test_a_text_saying_one_clause_over_and_over_is_a_warning(text, loops):
+    fields = {"title": "Bambuu Pfanne 28 cm", "description": text}
+    report = Checker().check_fields(fields, lang="en", market="US", channel="listing")
+    found = [f for f in report.findings if f.rule_id == "quality.repeated_copy" and f.field == "description"]
+    assert bool(found) is loops
+    if loops:
+        assert "times over" in found[0].message
+
+
 def test_pasted_copy_is_not_checked_for_repeats():
     report = Checker().check_text(f"{TITLE}\n\n{TITLE}", lang="de", market="DE", channel="social_post")
     assert not [f for f in report.findings if f.rule_id == "quality.repeated_copy"]

@@ -63,10 +63,25 @@ def texts_of(value: Any) -> list[str]:
     return []
 
 
+_CLAUSE = re.compile(r"[,，、;；.。!！?？:：\n]+")
+LOOP_TIMES = 3  # a clause said three times in one text is a loop, not emphasis
+
+
+def looping(text: str) -> tuple[str, int] | None:
+    """The clause ``text`` says at least ``LOOP_TIMES`` times (split at punctuation), and how often:
+    the run-on of a small model ("包装包容性,包装包容性,包装包容性", "用，用，用")."""
+    clauses = [c for c in (folded(part) for part in _CLAUSE.split(text)) if c]
+    counts: dict[str, int] = {}
+    for clause in clauses:
+        counts[clause] = counts.get(clause, 0) + 1
+    clause, times = max(counts.items(), key=lambda item: item[1], default=("", 0))
+    return (clause, times) if times >= LOOP_TIMES else None
+
+
 def check_repeats(parts: list[tuple[str, int, str | None, str | None]]) -> list[Finding]:
     """A warning for every text (field or list item) that repeats an earlier one of the same draft,
-    and for every list item that is an earlier item of its list again, however short (five bullets
-    "烤箱", a keyword twice: terms included). ``parts``: (text, offset, field name, label such as
+    for every list item that is an earlier item of its list again, however short (five bullets
+    "烤箱", a keyword twice: terms included), and for a text that says one clause over and over. ``parts``: (text, offset, field name, label such as
     ``bullets[2]``), in the draft's order."""
     seen: list[tuple[str, str | None]] = []
     items: dict[str | None, dict[str, str | None]] = {}  # per list field: folded item -> its label
@@ -88,6 +103,9 @@ def check_repeats(parts: list[tuple[str, int, str | None, str | None]]) -> list[
             same_list[key] = label
         if field in TERM_FIELDS:
             continue
+        if loop := looping(text):
+            warn(text, offset, label, f"says '{loop[0][:40]}' {loop[1]} times over",
+                 "Say it once, then add a feature, a use or a fact")
         other = repeated(text, (t for t, _ in seen))
         if other is not None:
             where = next(lab for t, lab in seen if t == other)
