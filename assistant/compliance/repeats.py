@@ -15,6 +15,7 @@ inside a long description is not a repeat.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any, Iterable
 
 from assistant.compliance.models import Finding
@@ -25,8 +26,8 @@ NEAR_SHARE = 0.75
 TERM_FIELDS = frozenset({"search_keywords", "hashtags", "paths", "call_to_action", "url_handle",
                          "needs_follow_up"})
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # letters only: no digits, no underscore
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def folded(text: str) -> str:
@@ -35,8 +36,8 @@ def folded(text: str) -> str:
 
 
 def _words(text: str) -> int:
-    cjk = len(_CJK.findall(text))  # no spaces between words: two characters count as a word
-    return len(_WORD.findall(_CJK.sub(" ", text))) + cjk // 2
+    cjk = len(CJK.findall(text))  # no spaces between words: two characters count as a word
+    return len(WORD.findall(CJK.sub(" ", text))) + cjk // 2
 
 
 def repeated(text: str, earlier: Iterable[str]) -> str | None:
@@ -70,11 +71,8 @@ LOOP_TIMES = 3  # a clause said three times in one text is a loop, not emphasis
 def looping(text: str) -> tuple[str, int] | None:
     """The clause ``text`` says at least ``LOOP_TIMES`` times (split at punctuation), and how often:
     the run-on of a small model ("包装包容性,包装包容性,包装包容性", "用，用，用")."""
-    clauses = [c for c in (folded(part) for part in _CLAUSE.split(text)) if c]
-    counts: dict[str, int] = {}
-    for clause in clauses:
-        counts[clause] = counts.get(clause, 0) + 1
-    clause, times = max(counts.items(), key=lambda item: item[1], default=("", 0))
+    counts = Counter(c for c in (folded(part) for part in _CLAUSE.split(text)) if c)
+    clause, times = (counts.most_common(1) or [("", 0)])[0]
     return (clause, times) if times >= LOOP_TIMES else None
 
 

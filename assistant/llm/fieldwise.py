@@ -25,7 +25,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from assistant.compliance.repeats import TERM_FIELDS, repeated, texts_of
+from assistant.compliance.repeats import CJK, TERM_FIELDS, WORD, repeated, texts_of
 from assistant.llm.script_grammar import SCRIPT_KEY, constrain_script, no_raw_controls
 
 FIELDS_KEY = "x-fields"
@@ -35,9 +35,7 @@ SEEN_KEY = "x-seen"  # copy already in the prompt (the few-shot examples' output
 BAN_BIAS = -100.0
 FIELD_TOKENS = 320  # per field: a value that runs on is cut here (the draft then fails and is retried)
 REWRITES = 2  # a field that repeats earlier copy (assistant/compliance/repeats.py) is written again up to this often
-WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-OPENING_LETTERS = 3  # "in" and "cm" of "36-47in (119cm)" are units, not an opening to ban
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # counts twice: 烤箱 (oven) is a word, 件 a counter
+OPENING_LETTERS = 3  # "in" and "cm" of "36-47in (119cm)" are units, not an opening to ban; CJK counts twice
 
 
 @lru_cache(maxsize=256)
@@ -62,8 +60,8 @@ def generate_fields(llama: Any, prompt: str, schema: dict[str, Any], options: di
     kept = {k: v for k, v in (schema.get(KEEP_KEY) or {}).items() if k in properties}
     options = {**options, "max_tokens": min(options.get("max_tokens") or FIELD_TOKENS, FIELD_TOKENS)}
     sampler_bias = hasattr(llama, "token_bias")  # the grammar-first sampler (a logit_bias option turns it off)
-    base = markup_bias(llama) if sampler_bias else {}  # thousands of ids: only where the bias costs nothing
-    base.update(ban_bias(llama, tuple(schema[BAN_KEY])) if schema.get(BAN_KEY) else {})
+    base = {**(markup_bias(llama) if sampler_bias else {}),  # thousands of ids: only where the bias costs nothing
+            **(ban_bias(llama, tuple(schema[BAN_KEY])) if schema.get(BAN_KEY) else {})}
 
     def complete(document: str, grammar: Any, extra: dict[int, float]) -> dict[str, Any]:
         bias = {**base, **extra}
@@ -154,10 +152,11 @@ def markup_bias(llama: Any) -> dict[int, float]:
     ``<start_of_image>``, ``<start_of_turn>``, ``<unused12>``), which are never copy: the grammar
     lets them through as the characters of their text, and after one the 270M model ran on into
     prompt-like text ("English: Product name: ..."). End-of-generation tokens and whitespace runs
-    are left alone. Read once per model (about 0.1 s for Gemma's 262,144 tokens) and kept on it."""
+    are left alone. Read once per model (about 0.1 s for Gemma's 262,144 tokens) and kept on it
+    (the same dict each time: read it, do not change it)."""
     cached = getattr(llama, "_markup_bias", None)
     if cached is not None:
-        return dict(cached)
+        return cached
     bias: dict[int, float] = {}
     try:
         import llama_cpp  # type: ignore[import-not-found]
@@ -173,7 +172,7 @@ def markup_bias(llama: Any) -> dict[int, float]:
     except (ImportError, AttributeError, TypeError):  # a scripted model in tests: no vocabulary to read
         return {}
     llama._markup_bias = bias
-    return dict(bias)
+    return bias
 
 
 def ban_bias(llama: Any, words: tuple[str, ...]) -> dict[int, float]:
